@@ -1,0 +1,34 @@
+// Lint, including DESIGN.md's import rules: which top-level folder may import which.
+import tseslint from 'typescript-eslint';
+
+const ours = ['agent', 'host', 'protocol', 'electron', 'renderer'];
+function only(folder, allowed) {
+  const banned = ours.filter((f) => f !== folder && !allowed.includes(f));
+  return {
+    files: [`${folder}/**/*.ts`, `${folder}/**/*.tsx`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: banned.map((b) => ({
+          group: [`**/${b}/src/**`, `**/${b}/src`, `../${b}/**`],
+          message: `DESIGN.md: ${folder}/ may not import ${b}/`,
+        })),
+      }],
+    },
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '**/*.d.ts', 'test/.work/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  only('protocol', []),
+  only('agent', ['protocol']),
+  only('host', ['protocol']),
+  only('electron', ['host', 'protocol']),
+  only('renderer', ['protocol']),
+);

@@ -1,0 +1,3 @@
+// Shared contract. The engine's identity as reported to hosts; more arrives with the VM link.
+export const PRODUCT = 'Berth';
+export const ENGINE_API_VERSION = '1.50';

@@ -1,0 +1,115 @@
+// Starts a real Berth engine (native mode, dist/agent.mjs) on a temporary socket, data root and
+// bridge, and drives it with the real docker CLI. Each test file gets its own engine.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface EngineHandle {
+  socket: string;
+  dataRoot: string;
+  execRoot: string;
+  bridge: string;
+  subnet: string;
+  env: NodeJS.ProcessEnv;
+  proc: ChildProcess;
+  logs: () => string;
+  docker: (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => Promise<RunResult>;
+  /** Kill (SIGKILL) and start again on the same data root. */
+  restart: (signal?: NodeJS.Signals) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+let counter = 0;
+
+export async function startEngine(name: string): Promise<EngineHandle> {
+  const n = (process.pid % 200) + counter++;
+  const base = mkdtempSync(path.join(os.tmpdir(), `berth-${name}-`));
+  const execRoot = `/run/bt${process.pid.toString(36)}${counter}`;
+  const h: Partial<EngineHandle> = {
+    socket: path.join(execRoot, 'docker.sock'),
+    dataRoot: path.join(base, 'data'),
+    execRoot,
+    bridge: `bt${process.pid.toString(36)}${counter}`.slice(0, 15),
+    subnet: `172.31.${n % 250}.0/24`,
+  };
+  let out = '';
+  const launch = async () => {
+    const proc = spawn(process.execPath, [path.join(ROOT, 'dist/agent.mjs'), '--socket', h.socket!, '--data-root', h.dataRoot!, '--exec-root', execRoot, '--bridge', h.bridge!, '--subnet', h.subnet!], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (b) => (out += b));
+    proc.stderr!.on('data', (b) => (out += b));
+    h.proc = proc;
+    for (let i = 0; i < 300; i++) {
+      if (proc.exitCode !== null) throw new Error(`engine exited: ${out}`);
+      if (out.includes('"socket"') && existsSync(h.socket!)) return;
+      await sleep(50);
+    }
+    throw new Error(`engine did not start: ${out}`);
+  };
+  await launch();
+  h.env = { ...process.env, DOCKER_HOST: `unix://${h.socket}`, DOCKER_CONFIG: path.join(base, 'docker-config') };
+  h.logs = () => out;
+  h.docker = (args, opts = {}) => run(DOCKER, args, { env: h.env!, ...opts });
+  h.restart = async (signal = 'SIGKILL') => {
+    const p = h.proc!;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill(signal);
+    await exited;
+    await launch();
+  };
+  h.stop = async () => {
+    const ids = (await h.docker!(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+    if (ids.length) await h.docker!(['rm', '-f', '-v', ...ids]);
+    const p = h.proc!;
+    if (p.exitCode === null) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await exited;
+    }
+    await run('ip', ['link', 'del', h.bridge!], {}).catch(() => undefined);
+    await run('nft', ['delete', 'table', 'ip', h.bridge!], {}).catch(() => undefined);
+    await run('umount', ['-R', h.dataRoot!], {}).catch(() => undefined);
+    await fs.rm(base, { recursive: true, force: true }).catch(() => undefined);
+    await fs.rm(execRoot, { recursive: true, force: true }).catch(() => undefined);
+  };
+  return h as EngineHandle;
+}
+
+export function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Kernel objects a failed request must not leave behind. */
+export async function snapshotHost(dataRoot: string) {
+  const mounts = (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(dataRoot)).length;
+  const netns = existsSync('/run/netns') ? (await fs.readdir('/run/netns')).length : 0;
+  const links = (await run('ip', ['-o', 'link'], {})).stdout.split('\n').filter(Boolean).length;
+  const cgroups = existsSync('/sys/fs/cgroup/memory/berth') ? (await fs.readdir('/sys/fs/cgroup/memory/berth')).filter((d) => /^[0-9a-f]{64}$/.test(d)).length : 0;
+  const rules = (await run('nft', ['list', 'ruleset'], {})).stdout.split('\n').length;
+  return { mounts, netns, links, cgroups, rules };
+}
