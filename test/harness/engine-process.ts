@@ -45,6 +45,7 @@ export async function startEngine(name: string): Promise<EngineHandle> {
   };
   let out = '';
   const launch = async () => {
+    const mark = out.length;
     const proc = spawn(process.execPath, [path.join(ROOT, 'dist/agent.mjs'), '--socket', h.socket!, '--data-root', h.dataRoot!, '--exec-root', execRoot, '--bridge', h.bridge!, '--subnet', h.subnet!], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -53,7 +54,7 @@ export async function startEngine(name: string): Promise<EngineHandle> {
     h.proc = proc;
     for (let i = 0; i < 300; i++) {
       if (proc.exitCode !== null) throw new Error(`engine exited: ${out}`);
-      if (out.includes('"socket"') && existsSync(h.socket!)) return;
+      if (out.slice(mark).includes('"socket"') && existsSync(h.socket!)) return;
       await sleep(50);
     }
     throw new Error(`engine did not start: ${out}`);
@@ -78,6 +79,14 @@ export async function startEngine(name: string): Promise<EngineHandle> {
       p.kill('SIGTERM');
       await exited;
     }
+    // Shims outlive the engine by design: anything a failed test left running is ended here.
+    await run('pkill', ['-9', '-f', h.dataRoot!], {}).catch(() => undefined);
+    await sleep(100);
+    for (const id of await fs.readdir(path.join(h.dataRoot!, 'containers')).catch(() => [] as string[])) {
+      for (const ctl of await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+        await fs.rmdir(`/sys/fs/cgroup/${ctl}/berth/${id}`).catch(() => undefined);
+      }
+    }
     await run('ip', ['link', 'del', h.bridge!], {}).catch(() => undefined);
     await run('nft', ['delete', 'table', 'ip', h.bridge!], {}).catch(() => undefined);
     await run('umount', ['-R', h.dataRoot!], {}).catch(() => undefined);
@@ -100,6 +109,8 @@ export function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEn
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // The child may exit without reading its input (e.g. a failed `docker run -i`).
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -1,5 +1,6 @@
 // kill -9 of the engine while containers run: nothing acknowledged is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEngine, snapshotHost, type EngineHandle } from '../harness/engine-process.ts';
 import { loadFixtures, BUSYBOX } from '../harness/fixtures.ts';
@@ -34,13 +35,15 @@ describe('engine crash recovery', () => {
     expect(await inspect('{{.State.Status}} {{.State.ExitCode}}', 'ending')).toBe('exited 4');
     expect(await inspect('{{.State.Status}}', 'always')).toBe('running');
     expect(await inspect('{{.State.Status}}', 'fresh')).toBe('created');
-    expect((await e.docker(['run', '--rm', '-v', 'survivor:/v', BUSYBOX, 'cat', '/v/f'])).stdout).toBe('kept\n');
+    const kept = await e.docker(['run', '--rm', '-v', 'survivor:/v', BUSYBOX, 'cat', '/v/f']);
+    expect(kept.stderr).toBe('');
+    expect(kept.stdout).toBe('kept\n');
 
     // Re-adopted containers are fully controllable, and stopping releases everything.
     expect((await e.docker(['exec', 'steady', 'echo', 'alive'])).stdout).toBe('alive\n');
     expect((await e.docker(['stop', '-t', '1', 'steady', 'always'])).code).toBe(0);
     const host = await snapshotHost(e.dataRoot);
-    expect(host.mounts).toBe(0);
+    expect(host.mounts, (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(e.dataRoot)).join('\n')).toBe(0);
     expect(host.cgroups).toBe(0);
   });
 

@@ -26,7 +26,11 @@ async function until(get: () => string, re: RegExp, ms = 15000): Promise<string>
 function terminal(args: string[]) {
   const t = pty.spawn(DOCKER, args, { cols: 91, rows: 33, env: e.env as Record<string, string> });
   let out = '';
-  t.onData((d) => (out += d));
+  t.onData((d) => {
+    out += d;
+    // Answer busybox ash's cursor-position query as a terminal emulator would.
+    if (d.includes('\x1b[6n')) t.write('\x1b[1;1R');
+  });
   return { t, out: () => out, clear: () => (out = '') };
 }
 
@@ -36,7 +40,7 @@ describe('TTY', () => {
       if (mode === 'exec') await e.docker(['run', '-d', '--name', 'ttyhost', BUSYBOX, 'sleep', '300']);
       const args = mode === 'run' ? ['run', '--rm', '-it', BUSYBOX, 'sh'] : ['exec', '-it', 'ttyhost', 'sh'];
       const term = terminal(args);
-      await until(term.out, /# $/m);
+      await until(term.out, /# /);
       term.t.write('tty; stty size\r');
       await until(term.out, /\/dev\/pts\/\d+[\s\S]*33 91/);
       term.clear();

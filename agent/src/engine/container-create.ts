@@ -1,7 +1,9 @@
 // docker create: validate everything first, then make the container's directory, its writable
 // layer and its anonymous volumes. Nothing is persisted until every check has passed, and a
 // failure after that point removes what was made, so a bad request leaves no trace.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { containerPaths } from './container-paths.ts';
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../errors.ts';
 import { parsePortSpecs } from '../network/port-spec.ts';
@@ -52,6 +54,8 @@ export async function createContainer(ctx: EngineContext, spec: ContainerSpec): 
   try {
     rec.mounts = await resolveMounts(ctx, rec, made);
     await ctx.snapshots.prepareContainer(dir, ctx.images.lowerDirs(image));
+    // The log exists from the start, so an attach made before start never has to wait for it.
+    await fs.writeFile(containerPaths(ctx, id).log, '', { flag: 'a', mode: 0o640 });
     await ctx.containers.save(rec);
   } catch (e) {
     for (const v of made) await ctx.volumes.remove(v, { force: true, usedBy: () => [] }).catch(() => undefined);

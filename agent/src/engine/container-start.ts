@@ -19,7 +19,8 @@ import { hostDevices } from '../sys/host-devices.ts';
 import type { EngineContext } from './context.ts';
 import type { ContainerRecord, NetworkEndpoint } from './types.ts';
 import { containerPaths } from './container-paths.ts';
-import { watchExit } from './container-exit.ts';
+import { notifyWaiters, watchExit } from './container-exit.ts';
+import { removeContainer } from './container-remove.ts';
 
 type Undo = () => Promise<unknown>;
 
@@ -56,9 +57,23 @@ export async function startContainer(ctx: EngineContext, rec: ContainerRecord): 
     watchExit(ctx, rec.id, conn);
   } catch (e) {
     for (const u of undo.reverse()) await u().catch((err) => log.warn('start rollback step failed', { id: rec.id, err: String(err) }));
+    await recordStartFailure(ctx, rec, e);
     throw e;
   }
   ctx.events.emit('container', 'start', rec.id, { image: rec.spec.image, name: rec.name, ...rec.spec.labels });
+}
+
+/**
+ * As dockerd does: the container keeps its state with the error and exit code (127 for a missing
+ * command), waiters are released, and an --rm container is removed.
+ */
+async function recordStartFailure(ctx: EngineContext, rec: ContainerRecord, e: unknown): Promise<void> {
+  const code = (e as { exitCode?: unknown }).exitCode;
+  rec.state = { ...rec.state, error: e instanceof Error ? e.message : String(e), exitCode: typeof code === 'number' ? code : 128, pid: 0, shimPid: 0, endpoint: null, ports: [] };
+  if (rec.state.status === 'running' || rec.state.status === 'restarting') rec.state.status = 'exited';
+  await ctx.containers.save(rec).catch(() => undefined);
+  notifyWaiters(ctx, rec.id, rec.state.exitCode);
+  if (rec.spec.host.autoRemove) await removeContainer(ctx, rec, { removeVolumes: true, locked: true }).catch(() => undefined);
 }
 
 export const cgroupsPath = (id: string) => `/berth/${id}`;
@@ -146,6 +161,7 @@ async function ociSpec(ctx: EngineContext, rec: ContainerRecord, ep: NetworkEndp
     capAdd: h.capAdd,
     capDrop: h.capDrop,
     privileged: h.privileged,
+    bounding: ctx.hostCaps,
     network: h.networkMode === 'host' ? { mode: 'host' } : ep ? { mode: 'path', path: ep.netnsPath } : { mode: 'none' },
     mounts: [...etc, ...mounts],
     cgroupsPath: cgroupsPath(rec.id),

@@ -28,6 +28,8 @@ export interface EngineContext {
   network: BridgeNetwork;
   runtime: OciRuntime;
   cgroups: CgroupInfo;
+  /** Capabilities the engine itself holds; containers get at most these. */
+  hostCaps: string[];
   containers: ContainerStore;
   events: EventBus;
   /** Live shim connections of running containers, by container ID. */

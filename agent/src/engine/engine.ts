@@ -8,6 +8,8 @@ import { VolumeStore } from '../volume/volume-store.ts';
 import { BridgeNetwork } from '../network/bridge-network.ts';
 import { OciRuntime } from '../runtime/oci-runtime.ts';
 import { probeCgroups } from '../cgroups/cgroup-probe.ts';
+import { capabilitiesInMask } from '../runtime/capabilities.ts';
+import { hostCapabilityMask } from '../sys/host-caps.ts';
 import { log } from '../log.ts';
 import type { EngineContext, EngineOptions } from './context.ts';
 import { ContainerStore } from './container-store.ts';
@@ -47,6 +49,7 @@ export class Engine {
       network: await BridgeNetwork.setup({ bridge: opts.bridge, subnet: opts.subnet, stateDir: path.join(opts.dataRoot, 'network') }),
       runtime,
       cgroups,
+      hostCaps: capabilitiesInMask(await hostCapabilityMask()),
       containers: await ContainerStore.open(path.join(opts.dataRoot, 'containers')),
       events,
       shims: new Map(),

@@ -64,7 +64,9 @@ export class ExecService {
     const user = await resolveUser(containerPaths(this.ctx, rec.id).rootfs, e.spec.user || container.spec.user);
     const env = [...container.spec.env.filter((kv) => !e.spec.env.some((o) => o.split('=')[0] === kv.split('=')[0])), ...e.spec.env];
     if (e.spec.tty && !env.some((kv) => kv.startsWith('TERM='))) env.push('TERM=xterm');
-    const handle = await startExec(this.ctx.runtime, rec.id, {
+    let handle: ExecHandle;
+    try {
+      handle = await startExec(this.ctx.runtime, rec.id, {
       args: e.spec.cmd,
       env,
       cwd: e.spec.workingDir || container.spec.workingDir || '/',
@@ -73,9 +75,14 @@ export class ExecService {
       privileged: e.spec.privileged || container.spec.host.privileged,
       capAdd: container.spec.host.capAdd,
       capDrop: container.spec.host.capDrop,
+      bounding: this.ctx.hostCaps,
       rows: e.spec.consoleSize?.[0],
       cols: e.spec.consoleSize?.[1],
-    });
+      });
+    } catch (err) {
+      e.exitCode = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 126;
+      throw err;
+    }
     e.running = true;
     e.pid = handle.pid;
     e.handle = handle;

@@ -82,6 +82,8 @@ export async function applyLayer(input: Readable, dir: string): Promise<UnpackRe
     hasher.on('end', resolve);
     hasher.on('error', reject);
   });
+  // When extraction fails first, this rejection is superseded by that error: never unhandled.
+  drained.catch(() => undefined);
   try {
     for await (const entry of extract) {
       await writer.write(entry.header as unknown as EntryHeader, entry as unknown as Readable);

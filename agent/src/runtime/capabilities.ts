@@ -34,7 +34,17 @@ export function normalizeCapabilities(caps: readonly string[]): string[] {
   });
 }
 
-export function capabilitySet(opts: { capAdd?: readonly string[]; capDrop?: readonly string[]; privileged?: boolean }): string[] {
+/** Capability names whose bit is set in a kernel mask (CapBnd/CapEff); index = capability number. */
+export function capabilitiesInMask(mask: bigint): string[] {
+  return ALL_CAPABILITIES.filter((_, i) => (mask >> BigInt(i)) & 1n);
+}
+
+export function capabilitySet(opts: { capAdd?: readonly string[]; capDrop?: readonly string[]; privileged?: boolean; bounding?: readonly string[] }): string[] {
+  const caps = wantedCapabilities(opts);
+  return opts.bounding ? caps.filter((c) => opts.bounding!.includes(c)) : caps;
+}
+
+function wantedCapabilities(opts: { capAdd?: readonly string[]; capDrop?: readonly string[]; privileged?: boolean }): string[] {
   if (opts.privileged) return [...ALL_CAPABILITIES];
   const add = normalizeCapabilities(opts.capAdd ?? []);
   const drop = normalizeCapabilities(opts.capDrop ?? []);

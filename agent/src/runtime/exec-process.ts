@@ -20,6 +20,7 @@ export interface ExecProcessSpec {
   /** The exact capability set; when absent it is derived from privileged/capAdd/capDrop like the container's. */
   capabilities?: string[];
   privileged?: boolean;
+  bounding?: string[];
   capAdd?: string[];
   capDrop?: string[];
   /** Attach a stdin pipe (docker exec -i); default true. */

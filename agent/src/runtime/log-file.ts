@@ -78,11 +78,13 @@ function nextChange(watcher: fs.FSWatcher | undefined, waits: Array<Promise<unkn
 
 async function openWhenExists(file: string, o: ReadLogsOptions, stopped: () => boolean): Promise<FileHandle | undefined> {
   for (;;) {
+    // Read the flag before trying: a stop seen before a failed open means there is nothing to drain.
+    const wasStopped = stopped();
     try {
       return await fs.promises.open(file, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      if (!o.follow || o.signal.aborted || stopped()) return undefined;
+      if (!o.follow || o.signal.aborted || wasStopped) return undefined;
       await new Promise((r) => setTimeout(r, 100));
     }
   }

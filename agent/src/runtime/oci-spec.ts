@@ -42,6 +42,8 @@ export interface SpecInput {
   capAdd: string[];
   capDrop: string[];
   privileged: boolean;
+  /** The engine's own bounding set: nothing beyond it is asked for. */
+  bounding?: string[];
   network: NetworkNamespace;
   /** Namespace paths to join instead of creating (`--ipc container:x`, `--pid host` = 'host'). */
   ipc?: { mode: 'private' } | { mode: 'host' } | { mode: 'path'; path: string };

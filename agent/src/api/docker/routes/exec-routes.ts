@@ -44,8 +44,8 @@ export function registerExecRoutes(r: Router, engine: Engine): void {
     const b = await jsonBody<ExecBody>(c, { optional: true });
     const e = engine.execs.get(c.params.id);
     if (b.ConsoleSize) e.spec.consoleSize = b.ConsoleSize;
-    const started = await engine.execs.start(e.id);
     if (b.Detach) {
+      const started = await engine.execs.start(e.id);
       started.pipeInput(emptyReadable());
       void (async () => {
         for await (const _ of started.output) void _;
@@ -58,6 +58,17 @@ export function registerExecRoutes(r: Router, engine: Engine): void {
     }
     const tty = e.spec.tty;
     const sink = openSink(c, tty);
+    let started: Awaited<ReturnType<typeof engine.execs.start>>;
+    try {
+      started = await engine.execs.start(e.id);
+    } catch (err) {
+      // The stream is already upgraded: like dockerd, write the error into it; the CLI then reads
+      // the exit code (126/127) from exec inspect.
+      const msg = Buffer.from(`${(err as Error).message}\r\n`);
+      sink.write(tty ? msg : frame('stdout', msg));
+      sink.end();
+      return;
+    }
     if (e.spec.attachStdin) {
       const input = (c.hijack?.socket ?? c.req) as Readable;
       started.pipeInput(input);
