@@ -26,7 +26,7 @@ export interface EngineHandle {
   logs: () => string;
   docker: (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => Promise<RunResult>;
   /** Kill (SIGKILL) and start again on the same data root. */
-  restart: (signal?: NodeJS.Signals) => Promise<void>;
+  restart: (signal?: NodeJS.Signals, downMs?: number) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -63,11 +63,12 @@ export async function startEngine(name: string): Promise<EngineHandle> {
   h.env = { ...process.env, DOCKER_HOST: `unix://${h.socket}`, DOCKER_CONFIG: path.join(base, 'docker-config') };
   h.logs = () => out;
   h.docker = (args, opts = {}) => run(DOCKER, args, { env: h.env!, ...opts });
-  h.restart = async (signal = 'SIGKILL') => {
+  h.restart = async (signal = 'SIGKILL', downMs = 0) => {
     const p = h.proc!;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill(signal);
     await exited;
+    await sleep(downMs);
     await launch();
   };
   h.stop = async () => {
@@ -83,6 +84,7 @@ export async function startEngine(name: string): Promise<EngineHandle> {
     await run('pkill', ['-9', '-f', h.dataRoot!], {}).catch(() => undefined);
     await sleep(100);
     for (const id of await fs.readdir(path.join(h.dataRoot!, 'containers')).catch(() => [] as string[])) {
+      await run('ip', ['netns', 'del', `berth-${id.slice(0, 12)}`], {}).catch(() => undefined);
       for (const ctl of await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
         await fs.rmdir(`/sys/fs/cgroup/${ctl}/berth/${id}`).catch(() => undefined);
       }

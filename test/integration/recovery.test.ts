@@ -21,16 +21,18 @@ describe('engine crash recovery', () => {
     await e.docker(['run', '-d', '--name', 'steady', BUSYBOX, 'sleep', '300']);
     await e.docker(['run', '-d', '--name', 'ending', BUSYBOX, 'sh', '-c', 'sleep 2; exit 4']);
     await e.docker(['run', '-d', '--name', 'always', '--restart', 'always', BUSYBOX, 'sleep', '300']);
+    await e.docker(['run', '-d', '--name', 'comeback', '--restart', 'unless-stopped', BUSYBOX, 'sh', '-c', 'sleep 2; exit 1']);
     await e.docker(['create', '--name', 'fresh', BUSYBOX, 'true']);
     const pid = await inspect('{{.State.Pid}}', 'steady');
 
-    await e.restart('SIGKILL');
-    // 'ending' exits while the engine is down.
-    await sleep(2500);
+    // 'ending' and 'comeback' exit while the engine is down.
+    await e.restart('SIGKILL', 2500);
+    await sleep(500);
     await e.restart('SIGKILL');
 
     const names = (await e.docker(['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean).sort();
-    expect(names).toEqual(['always', 'ending', 'fresh', 'steady', 'writer']);
+    expect(names).toEqual(['always', 'comeback', 'ending', 'fresh', 'steady', 'writer']);
+    expect(await inspect('{{.State.Status}}', 'comeback')).toMatch(/running|restarting/);
     expect(await inspect('{{.State.Status}} {{.State.Pid}}', 'steady')).toBe(`running ${pid}`);
     expect(await inspect('{{.State.Status}} {{.State.ExitCode}}', 'ending')).toBe('exited 4');
     expect(await inspect('{{.State.Status}}', 'always')).toBe('running');
@@ -41,8 +43,9 @@ describe('engine crash recovery', () => {
 
     // Re-adopted containers are fully controllable, and stopping releases everything.
     expect((await e.docker(['exec', 'steady', 'echo', 'alive'])).stdout).toBe('alive\n');
-    expect((await e.docker(['stop', '-t', '1', 'steady', 'always'])).code).toBe(0);
+    expect((await e.docker(['stop', '-t', '1', 'steady', 'always', 'comeback'])).code).toBe(0);
     const host = await snapshotHost(e.dataRoot);
+    expect(host.netns).toBe(0);
     expect(host.mounts, (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(e.dataRoot)).join('\n')).toBe(0);
     expect(host.cgroups).toBe(0);
   });

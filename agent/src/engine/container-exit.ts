@@ -28,6 +28,9 @@ export async function releaseResources(ctx: EngineContext, rec: ContainerRecord)
     ctx.events.emit('network', 'disconnect', networkId(ctx), { container: rec.id, name: 'bridge', type: 'bridge' });
   }
   await removeCgroup(cgroupsPath(rec.id), ctx.cgroups).catch(() => undefined);
+  for (const m of rec.mounts) {
+    if (m.type === 'volume') ctx.events.emit('volume', 'unmount', m.source, { container: rec.id, driver: 'local' });
+  }
 }
 
 async function handleExit(ctx: EngineContext, id: string, status: ExitStatus): Promise<void> {

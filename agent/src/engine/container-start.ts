@@ -94,8 +94,13 @@ async function prepareVolumes(ctx: EngineContext, rec: ContainerRecord): Promise
   const { rootfs } = containerPaths(ctx, rec.id);
   for (const m of rec.mounts) {
     if (m.type === 'volume') {
-      await ctx.volumes.copyUp(m.source, path.join(rootfs, m.target)).catch((e) => {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if (!m.options.includes('nocopy')) {
+        await ctx.volumes.copyUp(m.source, path.join(rootfs, m.target)).catch((e) => {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        });
+      }
+      ctx.events.emit('volume', 'mount', m.source, {
+        container: rec.id, destination: m.target, driver: 'local', propagation: '', 'read/write': String(!m.readOnly),
       });
     } else if (m.type === 'bind') {
       const exists = await fs.stat(m.source).then(() => true, () => false);

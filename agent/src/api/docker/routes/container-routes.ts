@@ -6,7 +6,7 @@ import { removeContainer } from '../../../engine/container-remove.ts';
 import { containerPaths } from '../../../engine/container-paths.ts';
 import { networkId } from '../../../engine/container-start.ts';
 import {
-  killContainer, pauseContainer, renameContainer, restartContainer, stopContainer, unpauseContainer, waitNextExit, waitNotRunning,
+  killContainer, parseSignal, pauseContainer, renameContainer, restartContainer, stopContainer, unpauseContainer, waitNextExit, waitNotRunning,
 } from '../../../engine/container-lifecycle.ts';
 import { containerStats, containerTop } from '../../../engine/container-stats.ts';
 import { EngineError, invalid } from '../../../errors.ts';
@@ -64,7 +64,12 @@ export function registerContainerRoutes(r: Router, engine: Engine): void {
   });
 
   r.on('POST', '/containers/:id/kill', async (c) => {
-    await killContainer(ctx, get(c), c.query.get('signal') || 'SIGKILL');
+    const rec = get(c);
+    const signal = parseSignal(c.query.get('signal') || 'SIGKILL');
+    const exited = waitNotRunning(ctx, rec.id);
+    await killContainer(ctx, rec, signal);
+    // Like dockerd: a KILL returns once the container is gone (bounded), so `kill; rm` works.
+    if (signal === 'SIGKILL') await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
     sendEmpty(c);
   });
 
