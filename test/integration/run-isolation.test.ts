@@ -105,6 +105,8 @@ describe('docker run', () => {
   it('puts --memory and --pids-limit in the container cgroup and enforces them', async () => {
     const r = await sh('cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max', '-m', '32m', '--pids-limit', '20');
     expect(r.stdout.trim().split('\n')).toEqual([String(32 * 1024 * 1024), '20']);
+    const cpu = await sh('cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us 2>/dev/null || cat /sys/fs/cgroup/cpu.max', '--cpus', '0.5');
+    expect(cpu.stdout.trim().replace(/\s+/g, ' ')).toBe('50000 100000');
     const fork = await sh('for i in $(seq 1 20); do sleep 2 & done; echo spawned', '--pids-limit', '10');
     expect(fork.stderr).toMatch(/can't fork/);
     expect((await sh('for i in $(seq 1 20); do sleep 1 & done; wait; echo spawned')).stdout).toBe('spawned\n');

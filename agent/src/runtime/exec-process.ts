@@ -10,6 +10,7 @@ import { ChunkQueue } from './chunk-queue.ts';
 import { capabilitySet } from './capabilities.ts';
 import { spawnRuntimeProcess, type OutputStream } from './runtime-process.ts';
 import { runtimeStartError, StartError } from './start-error.ts';
+import { lastRuntimeError, waitForPid } from './runtime-start-watch.ts';
 
 export interface ExecProcessSpec {
   args: string[];
@@ -52,29 +53,7 @@ export function execProcessJson(p: ExecProcessSpec): OciProcess {
   };
 }
 
-async function waitForPid(pidFile: string, exited: Promise<number>): Promise<number | undefined> {
-  let done = false;
-  void exited.then(() => (done = true));
-  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
-    const text = await fs.readFile(pidFile, 'utf8').catch(() => '');
-    if (text.trim()) return Number(text.trim());
-    if (done) return undefined;
-    await new Promise((r) => setTimeout(r, delay));
-  }
-}
 
-async function runtimeError(logFile: string): Promise<string> {
-  const lines = (await fs.readFile(logFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).reverse();
-  for (const l of lines) {
-    try {
-      const e = JSON.parse(l) as { level?: string; msg?: string };
-      if (e.level === 'error' && e.msg) return e.msg;
-    } catch {
-      // plain-text line
-    }
-  }
-  return lines[0] ?? 'exec failed';
-}
 
 /** Rejects with StartError (exitCode 126/127 like Docker) when the process cannot be started. */
 export async function startExec(runtime: OciRuntime, containerId: string, proc: ExecProcessSpec): Promise<ExecHandle> {
@@ -94,7 +73,7 @@ export async function startExec(runtime: OciRuntime, containerId: string, proc: 
   const pid = await waitForPid(files.pid, exited);
   if (pid === undefined) {
     await exited;
-    const err = runtimeStartError(await runtimeError(files.log), 'exec');
+    const err = runtimeStartError(await lastRuntimeError(files.log, 'exec failed'), 'exec');
     await fs.rm(dir, { recursive: true, force: true });
     throw new StartError(err.kind, err.error, err.exitCode);
   }

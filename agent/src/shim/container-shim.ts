@@ -9,10 +9,10 @@ import { LogWriter } from '../runtime/log-writer.ts';
 import { spawnRuntimeProcess, type RuntimeProcess } from '../runtime/runtime-process.ts';
 import { shimPidPath, shimRuntimeLogPath, type ExitStatus, type ShimConfig, type ShimReady } from '../runtime/shim-config.ts';
 import { runtimeStartError } from '../runtime/start-error.ts';
+import { lastRuntimeError, waitForPid } from '../runtime/runtime-start-watch.ts';
 import type { PortProxy } from '../network/port-proxy.ts';
 import { AttachServer } from './attach-server.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function openPorts(c: ShimConfig): Promise<PortProxy[]> {
   if (!c.ports.length) return [];
@@ -20,31 +20,7 @@ async function openPorts(c: ShimConfig): Promise<PortProxy[]> {
   return openAll(c.ports);
 }
 
-/** Waits for the runtime's pid file; undefined if the runtime exits first. */
-async function waitForPid(pidFile: string, exited: Promise<number>): Promise<number | undefined> {
-  let done = false;
-  void exited.then(() => (done = true));
-  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
-    const text = await fs.readFile(pidFile, 'utf8').catch(() => '');
-    if (text.trim()) return Number(text.trim());
-    if (done) return undefined;
-    await sleep(delay);
-  }
-}
 
-async function lastRuntimeError(logFile: string): Promise<string> {
-  const text = await fs.readFile(logFile, 'utf8').catch(() => '');
-  const lines = text.split('\n').filter(Boolean).reverse();
-  for (const l of lines) {
-    try {
-      const e = JSON.parse(l) as { level?: string; msg?: string };
-      if (e.level === 'error' && e.msg) return e.msg;
-    } catch {
-      // a non-JSON line (crun writes some plain text); use it if nothing better turns up
-    }
-  }
-  return lines[0] ?? 'container process exited before it started';
-}
 
 function runtimeArgs(c: ShimConfig): string[] {
   return ['--root', c.runtimeRoot, '--log', shimRuntimeLogPath(c), '--log-format', 'json',
@@ -86,7 +62,7 @@ export async function runShim(c: ShimConfig, report: (r: ShimReady) => void): Pr
   const started = await waitForPid(shimPidPath(c), proc.exited);
   if (started === undefined) {
     await proc.exited;
-    const err = runtimeStartError(await lastRuntimeError(shimRuntimeLogPath(c)));
+    const err = runtimeStartError(await lastRuntimeError(shimRuntimeLogPath(c), 'container process exited before it started'));
     await release(c, { logs, proxies });
     report({ ok: false, ...err });
     await server.close();
