@@ -2,9 +2,11 @@
 import type { ContainerRecord } from '../../../engine/types.ts';
 import { humanDuration } from './human-duration.ts';
 
-export interface NetworkFacts {
+/** Engine-wide facts the container shapes mention. */
+export interface EngineFacts {
   networkId: string;
   bridge: string;
+  runtime: string;
 }
 
 function portsMap(rec: ContainerRecord): Record<string, Array<{ HostIp: string; HostPort: string }> | null> {
@@ -17,7 +19,7 @@ function portsMap(rec: ContainerRecord): Record<string, Array<{ HostIp: string; 
   return out;
 }
 
-function networks(rec: ContainerRecord, net: NetworkFacts) {
+function networks(rec: ContainerRecord, net: EngineFacts) {
   const mode = rec.spec.host.networkMode;
   const ep = rec.state.endpoint;
   return {
@@ -52,7 +54,7 @@ export function mountsJson(rec: ContainerRecord) {
   }));
 }
 
-export function inspectJson(rec: ContainerRecord, net: NetworkFacts, dirs: { dir: string; log: string }) {
+export function inspectJson(rec: ContainerRecord, net: EngineFacts, dirs: { dir: string; log: string }) {
   const s = rec.spec;
   const h = s.host;
   const st = rec.state;
@@ -112,7 +114,7 @@ export function inspectJson(rec: ContainerRecord, net: NetworkFacts, dirs: { dir
       Tmpfs: Object.keys(h.tmpfs).length ? h.tmpfs : undefined,
       UTSMode: '',
       ShmSize: 67108864,
-      Runtime: 'runc',
+      Runtime: net.runtime,
       Memory: h.memory,
       MemorySwap: h.memorySwap || (h.memory ? h.memory * 2 : 0),
       NanoCpus: h.nanoCpus,
@@ -187,7 +189,7 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
   }
 }
 
-export function listJson(rec: ContainerRecord, net: NetworkFacts) {
+export function listJson(rec: ContainerRecord, net: EngineFacts) {
   const cmd = [rec.path, ...rec.args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
   return {
     Id: rec.id,

@@ -13,7 +13,7 @@ export async function systemDf(engine: Engine) {
     Created: Math.floor(Date.parse(i.created) / 1000) || 0, Size: i.size, SharedSize: du.sharedSize.get(i.id) ?? 0,
     Labels: i.config.config?.Labels ?? null, Containers: engine.imageUsers(i.id).length,
   }));
-  const net = { networkId: networkId(ctx), bridge: ctx.opts.bridge };
+  const net = { networkId: networkId(ctx), bridge: ctx.opts.bridge, runtime: ctx.runtime.name };
   return {
     LayersSize: du.layersSize,
     Images: images,

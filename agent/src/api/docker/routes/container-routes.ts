@@ -19,7 +19,7 @@ import { statsJson } from '../mappers/stats-json.ts';
 
 export function registerContainerRoutes(r: Router, engine: Engine): void {
   const ctx = engine.ctx;
-  const net = () => ({ networkId: networkId(ctx), bridge: ctx.opts.bridge });
+  const net = () => ({ networkId: networkId(ctx), bridge: ctx.opts.bridge, runtime: ctx.runtime.name });
   const get = (c: RequestContext) => ctx.containers.get(c.params.id);
 
   r.on('GET', '/containers/json', (c) => {
