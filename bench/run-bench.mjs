@@ -5,27 +5,21 @@
 // bench/.work/results.md. Everything it starts is torn down in `finally`, including bridges and
 // the iptables rules dockerd/netavark add. Needs root. Usage:
 //   node bench/run-bench.mjs [--runs N] [--quick] [--no-podman]
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, promises as fs, readFileSync, readdirSync } from 'node:fs';
+// The pull benchmark is pull-bench.mjs; shared pieces live in bench/lib/.
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { createSession, guardHostState, makeTempBase, runMain } from './lib/cleanup.mjs';
+import { timeInterleaved, stats } from './lib/measure.mjs';
+import { BERTH_BRIDGE, BERTH_SUBNET, DOCKERD_BIP, PODMAN_SUBNET, setupPodman, setupRuncBundle, startBerth, startDockerd } from './lib/peers.mjs';
+import { DOCKER, childrenOf, commOf, log, run, vmRssKb } from './lib/proc.mjs';
+import { fmtMb, fmtMs, ratio } from './lib/report.mjs';
+import { BUSYBOX_TAR, WORK, ensureBuilt } from './lib/setup.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const WORK = path.join(ROOT, 'bench/.work');
-const FIXTURES = path.join(ROOT, 'test/.work/fixtures');
-const BUSYBOX_TAR = path.join(FIXTURES, 'busybox.tar');
 const IMAGE = 'berth-test/busybox:latest';
-const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
-const BERTH_BRIDGE = 'bbench0';
-const BERTH_SUBNET = '172.31.251.0/24';
-const DOCKERD_BIP = '172.30.252.1/24';
-const PODMAN_SUBNET = '172.30.253.0/24';
-// Markers of firewall state that belongs to the peers started here; only such rules are removed.
-const FW_MARKERS = [/DOCKER/, /NETAVARK/, /\bCNI-/, /docker0/, /podman0/, /172\.30\.25[23]\./];
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,561 +39,12 @@ const PARALLEL = 20;
 const PARALLEL_ROUNDS = opts.quick ? 1 : 3;
 const PS_CONTAINERS = 100;
 
-// ---------------------------------------------------------------------------------------------
-// helpers
-
-function run(file, args, { env, timeoutMs = 60_000, input, cwd } = {}) {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    let child;
-    try {
-      child = spawn(file, args, { env: env ?? process.env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    } catch (e) {
-      resolve({ code: -1, stdout: '', stderr: String(e), ms: 0 });
-      return;
-    }
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
-    const timer = setTimeout(() => {
-      stderr += `\n[bench] killed after ${timeoutMs} ms`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (e) => {
-      stderr += String(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - t0 });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
-}
-
-async function must(file, args, o) {
-  const r = await run(file, args, o);
-  if (r.code !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} failed (${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 600)}`);
-  return r;
-}
-
-const log = (...a) => console.error('[bench]', ...a);
-
-function stats(xs) {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => {
-    const i = (s.length - 1) * p;
-    const lo = Math.floor(i);
-    const hi = Math.ceil(i);
-    return s[lo] + (s[hi] - s[lo]) * (i - lo);
-  };
-  return { n: s.length, min: s[0], p10: q(0.1), median: q(0.5), p90: q(0.9), max: s[s.length - 1] };
-}
-
-function vmRssKb(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** pids of all processes whose command line contains `needle` (a unique temp path of ours). */
-function pidsWithCmdline(needle) {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) out.push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
-function childrenOf(pid) {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
-function commOf(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '?';
-  }
-}
-
-async function killPids(pids, signal = 'SIGKILL') {
-  for (const p of pids) {
-    try {
-      process.kill(p, signal);
-    } catch {
-      /* gone */
-    }
-  }
-}
-
-async function waitExit(proc, ms) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return true;
-  return Promise.race([new Promise((r) => proc.once('exit', () => r(true))), sleep(ms).then(() => false)]);
-}
-
-function mountsUnder(prefixes) {
-  const lines = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
-  const mps = [];
-  for (const l of lines) {
-    const mp = l.split(' ')[4];
-    if (mp && prefixes.some((p) => mp === p || mp.startsWith(p + '/'))) mps.push(mp.replace(/\\040/g, ' '));
-  }
-  return mps.sort((a, b) => b.length - a.length);
-}
-
-async function unmountUnder(prefixes) {
-  for (let pass = 0; pass < 3; pass++) {
-    const mps = mountsUnder(prefixes);
-    if (!mps.length) return;
-    for (const mp of mps) await run('umount', ['-l', mp], { timeoutMs: 10_000 });
-  }
-}
-
-const linkExists = (name) => existsSync(`/sys/class/net/${name}`);
-
-const fmtMs = (v) => (v == null ? '—' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
-const fmtMb = (kb) => (kb == null ? '—' : `${(kb / 1024).toFixed(1)} MB`);
-const ratio = (a, b) => (a == null || b == null || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
-
-// ---------------------------------------------------------------------------------------------
-// host firewall / cgroup snapshots, so cleanup removes exactly what the peers added
-
-async function iptablesState(bin) {
-  const st = {};
-  for (const t of ['filter', 'nat', 'mangle', 'raw']) {
-    const r = await run(bin, ['-w', '-t', t, '-S'], { timeoutMs: 15_000 });
-    st[t] = r.code === 0 ? r.stdout.split('\n').filter(Boolean) : null;
-  }
-  return st;
-}
-
-async function nftTables() {
-  const r = await run('nft', ['list', 'tables'], { timeoutMs: 15_000 });
-  return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('table ')) : [];
-}
-
-function tokenize(line) {
-  const out = [];
-  let cur = '';
-  let q = false;
-  let has = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === '"') {
-      q = !q;
-      has = true;
-    } else if (c === '\\' && q && i + 1 < line.length) {
-      cur += line[++i];
-    } else if (c === ' ' && !q) {
-      if (has || cur) out.push(cur);
-      cur = '';
-      has = false;
-    } else cur += c;
-  }
-  if (has || cur) out.push(cur);
-  return out;
-}
-
-/** Remove the rules and chains (matching FW_MARKERS) that appeared since `before`. */
-async function restoreIptables(bin, before) {
-  const after = await iptablesState(bin);
-  const notes = [];
-  for (const t of Object.keys(after)) {
-    if (!after[t]) continue;
-    const prev = new Set(before[t] ?? []);
-    const added = after[t].filter((l) => !prev.has(l) && FW_MARKERS.some((m) => m.test(l)));
-    const rules = added.filter((l) => l.startsWith('-A '));
-    const chains = added.filter((l) => l.startsWith('-N ')).map((l) => l.slice(3).trim());
-    for (const r of rules.reverse()) {
-      const tok = tokenize(r);
-      const d = await run(bin, ['-w', '-t', t, '-D', ...tok.slice(1)], { timeoutMs: 15_000 });
-      if (d.code !== 0) notes.push(`${bin} -t ${t} -D ${tok.slice(1).join(' ')}: ${d.stderr.trim()}`);
-    }
-    for (const c of chains) await run(bin, ['-w', '-t', t, '-F', c], { timeoutMs: 15_000 });
-    for (const c of chains) {
-      const d = await run(bin, ['-w', '-t', t, '-X', c], { timeoutMs: 15_000 });
-      if (d.code !== 0) notes.push(`${bin} -t ${t} -X ${c}: ${d.stderr.trim()}`);
-    }
-  }
-  return notes;
-}
-
-/** Delete iptables-nft tables that did not exist before and are now empty (only policies left). */
-async function dropEmptyNewTables(tablesBefore) {
-  const now = await nftTables();
-  const prev = new Set(tablesBefore);
-  for (const line of now) {
-    if (prev.has(line)) continue;
-    const [, family, name] = line.split(/\s+/);
-    if (!['ip', 'ip6'].includes(family) || !['filter', 'nat', 'mangle', 'raw'].includes(name)) continue;
-    const bin = family === 'ip' ? 'iptables' : 'ip6tables';
-    const r = await run(bin, ['-w', '-t', name, '-S'], { timeoutMs: 15_000 });
-    if (r.code === 0 && r.stdout.split('\n').filter(Boolean).every((l) => /^-P \S+ ACCEPT$/.test(l))) {
-      await run('nft', ['delete', 'table', family, name], { timeoutMs: 15_000 });
-    }
-  }
-}
-
-const CG = '/sys/fs/cgroup';
-function cgroupDirs(tops) {
-  const out = [];
-  const walk = (d, depth) => {
-    out.push(d);
-    if (depth > 4) return;
-    let ents = [];
-    try {
-      ents = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of ents) if (e.isDirectory()) walk(path.join(d, e.name), depth + 1);
-  };
-  let ctls = [];
-  try {
-    ctls = readdirSync(CG);
-  } catch {
-    return out;
-  }
-  for (const c of ctls) for (const t of tops) if (existsSync(path.join(CG, c, t))) walk(path.join(CG, c, t), 0);
-  return out;
-}
-async function removeNewCgroups(before, tops) {
-  const prev = new Set(before);
-  const fresh = cgroupDirs(tops).filter((d) => !prev.has(d)).sort((a, b) => b.length - a.length);
-  for (const d of fresh) await fs.rmdir(d).catch(() => undefined);
-}
-
-// ---------------------------------------------------------------------------------------------
-// setup: build + fixtures
-
-async function ensureBuilt() {
-  if (!existsSync(path.join(ROOT, 'dist/agent.mjs')) || !existsSync(path.join(ROOT, 'dist/shim.mjs'))) {
-    log('dist/ missing: building');
-    await must(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, timeoutMs: 180_000 });
-  }
-  if (existsSync(BUSYBOX_TAR) && existsSync(path.join(FIXTURES, 'fixtures.json'))) return;
-  log('fixtures missing: building them with test/fixtures/build-fixtures.ts');
-  const { build } = await import('esbuild');
-  const res = await build({
-    entryPoints: [path.join(ROOT, 'test/fixtures/build-fixtures.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    external: ['node-pty'],
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
-  });
-  await fs.mkdir(WORK, { recursive: true });
-  const tmp = path.join(WORK, `build-fixtures.${process.pid}.mjs`);
-  await fs.writeFile(tmp, res.outputFiles[0].contents);
-  try {
-    const mod = await import(pathToFileURL(tmp).href);
-    await mod.buildFixtures(FIXTURES);
-  } finally {
-    await fs.rm(tmp, { force: true });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// main
-
-const cleanups = [];
-const notes = [];
-const problems = [];
+const session = createSession();
+const { notes, problems } = session;
 const versions = {};
-let base;
-
-async function cleanupAll() {
-  while (cleanups.length) {
-    const [name, fn] = cleanups.pop();
-    try {
-      await fn();
-    } catch (e) {
-      log(`cleanup ${name} failed: ${e.message}`);
-    }
-  }
-}
-
-// On a signal: stop starting new work (checkAbort throws in the measuring code) and run the one
-// shared cleanup; the `finally` at the bottom waits for that same cleanup before exiting.
-let interrupted = false;
-let cleanupPromise = null;
-const cleanupOnce = () => (cleanupPromise ??= cleanupAll());
-function checkAbort() {
-  if (interrupted) throw new Error('interrupted');
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    if (interrupted) {
-      log(`${sig} again: exiting without finishing cleanup`);
-      process.exit(130);
-    }
-    interrupted = true;
-    log(`${sig}: cleaning up`);
-    cleanupOnce().finally(() => process.exit(130));
-  });
-}
-
-function dockerEnv(sock, cfgDir) {
-  const env = { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: cfgDir };
-  delete env.DOCKER_CONTEXT;
-  delete env.DOCKER_TLS_VERIFY;
-  return env;
-}
-
-async function waitDocker(env, proc, name, logFile, ms = 60_000) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      const tail = await fs.readFile(logFile, 'utf8').catch(() => '');
-      throw new Error(`${name} exited during start-up (${proc.exitCode ?? proc.signalCode}):\n${tail.split('\n').slice(-15).join('\n')}`);
-    }
-    const r = await run(DOCKER, ['version', '--format', '{{.Server.Version}}'], { env, timeoutMs: 5_000 });
-    if (r.code === 0) return r.stdout.trim();
-    await sleep(100);
-  }
-  throw new Error(`${name} did not answer within ${ms} ms`);
-}
-
-async function openLog(file) {
-  const fh = await fs.open(file, 'w');
-  return fh;
-}
-
-async function startBerth() {
-  if (linkExists(BERTH_BRIDGE)) {
-    const users = pidsWithCmdline(`--bridge\0${BERTH_BRIDGE}\0`);
-    if (users.length) throw new Error(`bridge ${BERTH_BRIDGE} is in use by pid ${users.join(',')} (another bench running?)`);
-    log(`removing stale ${BERTH_BRIDGE} from an earlier run`);
-    await run('ip', ['link', 'del', BERTH_BRIDGE]);
-    await run('nft', ['delete', 'table', 'ip', BERTH_BRIDGE]);
-  }
-  const dir = path.join(base, 'berth');
-  const dataRoot = path.join(dir, 'data');
-  const execRoot = `/run/bbb${process.pid.toString(36)}`;
-  const socket = path.join(execRoot, 'docker.sock');
-  await fs.mkdir(dir, { recursive: true });
-  const logFile = path.join(dir, 'engine.log');
-  const fh = await openLog(logFile);
-  const proc = spawn(process.execPath, [path.join(ROOT, 'dist/agent.mjs'), '--socket', socket, '--data-root', dataRoot, '--exec-root', execRoot, '--bridge', BERTH_BRIDGE, '--subnet', BERTH_SUBNET], {
-    stdio: ['ignore', fh.fd, fh.fd],
-  });
-  const env = dockerEnv(socket, path.join(dir, 'docker-config'));
-  const e = { name: 'Berth', key: 'berth', proc, env, dataRoot, execRoot, logFile, pid: proc.pid };
-  cleanups.push([
-    'berth',
-    async () => {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const ids = (await run(DOCKER, ['ps', '-aq'], { env, timeoutMs: 30_000 })).stdout.split('\n').filter(Boolean);
-        if (ids.length) await run(DOCKER, ['rm', '-f', '-v', ...ids], { env, timeoutMs: 120_000 });
-        proc.kill('SIGTERM');
-        if (!(await waitExit(proc, 15_000))) {
-          problems.push('Berth engine did not exit within 15 s of SIGTERM; killed');
-          proc.kill('SIGKILL');
-          await waitExit(proc, 5_000);
-        }
-      }
-      // Shims outlive the engine by design; anything left of ours is ended here.
-      const left = [...pidsWithCmdline(dataRoot), ...pidsWithCmdline(execRoot)].filter((p) => p !== proc.pid);
-      if (left.length) {
-        notes.push(`Berth: ${left.length} process(es) still alive after engine stop+rm -f (${[...new Set(left)].map((p) => `${p}:${commOf(p)}`).join(', ')}); killed`);
-        await killPids(new Set(left));
-        await sleep(200);
-      }
-      for (const id of await fs.readdir(path.join(dataRoot, 'containers')).catch(() => [])) {
-        for (const ctl of await fs.readdir(CG).catch(() => [])) await fs.rmdir(`${CG}/${ctl}/berth/${id}`).catch(() => undefined);
-      }
-      await run('ip', ['link', 'del', BERTH_BRIDGE]);
-      await run('nft', ['delete', 'table', 'ip', BERTH_BRIDGE]);
-      await unmountUnder([dataRoot, execRoot]);
-      await fs.rm(execRoot, { recursive: true, force: true });
-      await fh.close().catch(() => undefined);
-    },
-  ]);
-  const t0 = performance.now();
-  e.version = await waitDocker(env, proc, 'Berth', logFile);
-  e.startMs = performance.now() - t0;
-  return e;
-}
-
-async function startDockerd(withIptables) {
-  if (linkExists('docker0')) throw new Error('docker0 already exists on this host; not starting a second dockerd on it');
-  const dir = path.join(base, withIptables ? 'dockerd' : 'dockerd-noipt');
-  const dataRoot = path.join(dir, 'data');
-  const execRoot = `/run/bbd${process.pid.toString(36)}${withIptables ? '' : 'n'}`;
-  const socket = path.join(dir, 'docker.sock');
-  await fs.mkdir(dataRoot, { recursive: true });
-  await fs.writeFile(path.join(dir, 'daemon.json'), '{}\n');
-  const logFile = path.join(dir, 'dockerd.log');
-  const fh = await openLog(logFile);
-  const args = [
-    '--data-root', dataRoot,
-    '--exec-root', execRoot,
-    '-H', `unix://${socket}`,
-    '--pidfile', path.join(dir, 'dockerd.pid'),
-    '--config-file', path.join(dir, 'daemon.json'),
-    '--containerd-namespace', 'bbench',
-    '--containerd-plugins-namespace', 'bbench-plugins',
-    '--log-level', 'warn',
-  ];
-  if (withIptables) args.push('--bip', DOCKERD_BIP);
-  else args.push('--iptables=false', '--bridge=none');
-  const proc = spawn('/usr/sbin/dockerd', args, { stdio: ['ignore', fh.fd, fh.fd] });
-  const env = dockerEnv(socket, path.join(dir, 'docker-config'));
-  const e = { name: 'dockerd', key: 'dockerd', proc, env, dataRoot, execRoot, logFile, pid: proc.pid, iptables: withIptables };
-  cleanups.push([
-    'dockerd',
-    async () => {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const ids = (await run(DOCKER, ['ps', '-aq'], { env, timeoutMs: 30_000 })).stdout.split('\n').filter(Boolean);
-        if (ids.length) await run(DOCKER, ['rm', '-f', '-v', ...ids], { env, timeoutMs: 120_000 });
-        proc.kill('SIGTERM');
-        if (!(await waitExit(proc, 20_000))) {
-          proc.kill('SIGKILL');
-          await waitExit(proc, 5_000);
-        }
-      }
-      await sleep(300);
-      const left = new Set([...pidsWithCmdline(dataRoot), ...pidsWithCmdline(execRoot)]);
-      await killPids(left);
-      if (left.size) await sleep(300);
-      await unmountUnder([dataRoot, execRoot]);
-      if (withIptables && linkExists('docker0')) await run('ip', ['link', 'del', 'docker0']);
-      await fs.rm(execRoot, { recursive: true, force: true });
-      await fh.close().catch(() => undefined);
-    },
-  ]);
-  const t0 = performance.now();
-  try {
-    e.version = await waitDocker(env, proc, 'dockerd', logFile, 90_000);
-  } catch (err) {
-    // let this instance's cleanup run now, so a retry starts clean
-    const [, fn] = cleanups.pop();
-    await fn();
-    throw err;
-  }
-  e.startMs = performance.now() - t0;
-  return e;
-}
-
-async function setupPodman() {
-  const dir = path.join(base, 'podman');
-  const p = { root: path.join(dir, 'root'), runroot: path.join(dir, 'runroot'), tmpdir: path.join(dir, 'tmp'), net: path.join(dir, 'networks') };
-  for (const d of Object.values(p)) await fs.mkdir(d, { recursive: true });
-  const conf = path.join(dir, 'containers.conf');
-  await fs.writeFile(
-    conf,
-    [
-      '[containers]',
-      'default_ulimits=["nofile=20000:20000","nproc=4096:4096"]',
-      '',
-      '[engine]',
-      'runtime="runc"',
-      'cgroup_manager="cgroupfs"',
-      'events_logger="file"',
-      `tmp_dir="${p.tmpdir}"`,
-      '',
-      '[network]',
-      `network_config_dir="${p.net}"`,
-      `default_subnet="${PODMAN_SUBNET}"`,
-      '',
-    ].join('\n'),
-  );
-  const storage = path.join(dir, 'storage.conf');
-  await fs.writeFile(storage, ['[storage]', 'driver="overlay"', `graphroot="${p.root}"`, `runroot="${p.runroot}"`, ''].join('\n'));
-  const env = { ...process.env, CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storage };
-  const g = ['--root', p.root, '--runroot', p.runroot, '--tmpdir', p.tmpdir, '--network-config-dir', p.net, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', 'runc'];
-  const podman = (args, o = {}) => run('podman', [...g, ...args], { env, ...o });
-  const hadPodman0 = linkExists('podman0');
-  cleanups.push([
-    'podman',
-    async () => {
-      await podman(['rm', '-af', '-t', '0'], { timeoutMs: 60_000 });
-      const left = new Set([...pidsWithCmdline(p.root), ...pidsWithCmdline(p.runroot)]);
-      await killPids(left);
-      await unmountUnder([dir]);
-      if (!hadPodman0 && linkExists('podman0')) await run('ip', ['link', 'del', 'podman0']);
-    },
-  ]);
-  return { podman, env, dir, g };
-}
-
-async function setupRuncBundle() {
-  const dir = path.join(base, 'runc');
-  const bundle = path.join(dir, 'bundle');
-  const rootfs = path.join(bundle, 'rootfs');
-  const state = path.join(dir, 'state');
-  const unpack = path.join(dir, 'archive');
-  await fs.mkdir(rootfs, { recursive: true });
-  await fs.mkdir(state, { recursive: true });
-  await fs.mkdir(unpack, { recursive: true });
-  await must('tar', ['-xf', BUSYBOX_TAR, '-C', unpack]);
-  const manifest = JSON.parse(await fs.readFile(path.join(unpack, 'manifest.json'), 'utf8'));
-  for (const layer of manifest[0].Layers) await must('tar', ['-xf', path.join(unpack, layer), '-C', rootfs]);
-  await must('runc', ['spec'], { cwd: bundle });
-  const specFile = path.join(bundle, 'config.json');
-  const spec = JSON.parse(await fs.readFile(specFile, 'utf8'));
-  spec.process.args = ['true'];
-  spec.process.terminal = false;
-  await fs.writeFile(specFile, JSON.stringify(spec, null, 2));
-  cleanups.push([
-    'runc',
-    async () => {
-      const r = await run('runc', ['--root', state, 'list', '-q']);
-      for (const id of r.stdout.split('\n').filter(Boolean)) await run('runc', ['--root', state, 'delete', '-f', id]);
-    },
-  ]);
-  let n = 0;
-  return { cmd: () => ['runc', ['--root', state, 'run', '--bundle', bundle, `bb${process.pid.toString(36)}-${n++}`]] };
-}
-
-// Interleaved timing: each iteration runs every participant once, in rotating order, so drift and
-// background noise land on all of them alike.
-async function timeInterleaved(parts, runs, warmup) {
-  const res = Object.fromEntries(parts.map((p) => [p.key, { ms: [], fails: 0, err: '' }]));
-  for (let i = -warmup; i < runs; i++) {
-    for (let j = 0; j < parts.length; j++) {
-      checkAbort();
-      const p = parts[(i + warmup + j) % parts.length];
-      const [file, args] = p.cmd();
-      const r = await run(file, args, { env: p.env, timeoutMs: 60_000 });
-      if (i < 0) continue;
-      if (r.code === 0 && (!p.check || p.check(r))) res[p.key].ms.push(r.ms);
-      else {
-        res[p.key].fails++;
-        if (!res[p.key].err) res[p.key].err = `exit ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 300)}`;
-      }
-    }
-  }
-  return Object.fromEntries(Object.entries(res).map(([k, v]) => [k, { ...v, stats: stats(v.ms) }]));
-}
 
 async function parallelRun(e) {
-  checkAbort();
+  session.checkAbort();
   const t0 = performance.now();
   const runs = await Promise.all(
     Array.from({ length: PARALLEL }, () => run(DOCKER, ['run', '-d', '--pull=never', IMAGE, 'sleep', '60'], { env: e.env, timeoutMs: 120_000 })),
@@ -644,7 +89,7 @@ async function createMany(e, n, conc = 4) {
   let err = '';
   const worker = async () => {
     while (i < n) {
-      checkAbort();
+      session.checkAbort();
       i++;
       const r = await run(DOCKER, ['create', '--pull=never', IMAGE, 'true'], { env: e.env });
       if (r.code !== 0) {
@@ -662,24 +107,9 @@ async function main() {
   const started = performance.now();
   await ensureBuilt();
   await fs.mkdir(WORK, { recursive: true });
-  base = mkdtempSync(path.join(os.tmpdir(), 'bbench-'));
-  cleanups.push(['temp dirs', async () => {
-    await unmountUnder([base]);
-    await fs.rm(base, { recursive: true, force: true });
-  }]);
-
+  makeTempBase(session, 'bbench-');
   // snapshot host state that peers change
-  const ipt4 = await iptablesState('iptables');
-  const ipt6 = await iptablesState('ip6tables');
-  const tables0 = await nftTables();
-  const cg0 = cgroupDirs(['docker', 'libpod_parent']);
-  cleanups.push(['firewall+cgroups', async () => {
-    const n4 = await restoreIptables('iptables', ipt4);
-    const n6 = await restoreIptables('ip6tables', ipt6);
-    await dropEmptyNewTables(tables0);
-    for (const n of [...n4, ...n6]) notes.push(`firewall cleanup: ${n}`);
-    await removeNewCgroups(cg0, ['docker', 'libpod_parent']);
-  }]);
+  await guardHostState(session);
 
   versions.cli = (await run(DOCKER, ['--version'])).stdout.trim();
   versions.kernel = os.release();
@@ -688,18 +118,18 @@ async function main() {
 
   // --- engines
   log('starting Berth');
-  const berth = await startBerth();
+  const berth = await startBerth(session);
   log(`Berth ${berth.version} up in ${fmtMs(berth.startMs)}`);
   let dockerd = null;
   try {
     log('starting dockerd (default bridge, iptables on)');
-    dockerd = await startDockerd(true);
+    dockerd = await startDockerd(session, { withIptables: true });
     notes.push(`dockerd: default bridge networking (docker0, --bip ${DOCKERD_BIP}, iptables on)`);
   } catch (err) {
     log(`dockerd with bridge/iptables failed: ${err.message.split('\n')[0]}; retrying with --iptables=false --bridge=none`);
     notes.push(`dockerd: bridge networking failed (${err.message.split('\n')[0]}); measured with --iptables=false --bridge=none, so its containers get no network`);
     try {
-      dockerd = await startDockerd(false);
+      dockerd = await startDockerd(session, { withIptables: false });
     } catch (err2) {
       problems.push(`dockerd could not be started: ${err2.message}`);
       dockerd = null;
@@ -719,7 +149,7 @@ async function main() {
   if (opts['no-podman']) notes.push('podman: skipped (--no-podman)');
   else {
     try {
-      podman = await setupPodman();
+      podman = await setupPodman(session);
       const info = await podman.podman(['info', '--format', '{{.Host.NetworkBackend}}'], { timeoutMs: 60_000 });
       if (info.code !== 0) throw new Error(`podman info: ${(info.stderr || info.stdout).trim()}`);
       notes.push(`podman: rootful, runc, cgroupfs, own --root/--runroot/--tmpdir, network backend ${info.stdout.trim()} (default network ${PODMAN_SUBNET})`);
@@ -732,7 +162,7 @@ async function main() {
       podman = null;
     }
   }
-  const runc = await setupRuncBundle();
+  const runc = await setupRuncBundle(session);
   {
     const [f, a] = runc.cmd();
     const r = await run(f, a);
@@ -769,7 +199,7 @@ async function main() {
     ...(podman ? [{ key: 'podman', env: podman.env, cmd: () => ['podman', [...podman.g, 'run', '--rm', '--pull=never', IMAGE, 'true']] }] : []),
     { key: 'runc', cmd: runc.cmd },
   ];
-  const runRm = await timeInterleaved(parts, RUNS, WARMUP);
+  const runRm = await timeInterleaved(parts, RUNS, WARMUP, session.checkAbort);
   for (const [k, v] of Object.entries(runRm)) {
     log(`  ${k}: median ${fmtMs(v.stats?.median)} (p10 ${fmtMs(v.stats?.p10)}, p90 ${fmtMs(v.stats?.p90)})${v.fails ? `, ${v.fails} failed: ${v.err}` : ''}`);
     if (v.fails) problems.push(`${k}: ${v.fails}/${RUNS} \`run --rm true\` failed — ${v.err}`);
@@ -785,6 +215,7 @@ async function main() {
     [berth, dockerd].filter(Boolean).map((e) => ({ key: e.key, env: e.env, cmd: () => [DOCKER, ['version', '--format', '{{.Server.Version}}']] })),
     RUNS,
     WARMUP,
+    session.checkAbort,
   );
 
   // --- docker ps -a with 100 containers
@@ -821,7 +252,7 @@ async function main() {
   const par = { berth: [], dockerd: [] };
   for (let round = 0; round < PARALLEL_ROUNDS; round++) {
     for (const e of [berth, dockerd].filter(Boolean)) {
-      checkAbort();
+      session.checkAbort();
       log(`${e.name}: ${PARALLEL} parallel \`docker run -d … sleep 60\` (round ${round + 1}/${PARALLEL_ROUNDS})`);
       const r = await parallelRun(e);
       par[e.key].push(r);
@@ -846,10 +277,12 @@ async function main() {
   const bad = berthLog.split('\n').filter((l) => /"level":"(warn|error)"|\b(WARN|ERROR|Error:|Unhandled)\b/.test(l));
   if (bad.length) notes.push(`Berth engine log has ${bad.length} warn/error line(s); first: ${bad[0].slice(0, 300)}`);
 
-  checkAbort();
-  // --- report
+  session.checkAbort();
+  await writeReport({ started, berth, dockerd, podman, rr: runRm, rss, rssAfter, ps, creates, rmAll, parStats, parRm, ver });
+}
+
+async function writeReport({ started, berth, dockerd, podman, rr, rss, rssAfter, ps, creates, rmAll, parStats, parRm, ver }) {
   const med = (v) => v?.stats?.median ?? null;
-  const rr = runRm;
   const rows = [
     ['`run --rm … true`, median', fmtMs(med(rr.berth)), fmtMs(med(rr.dockerd)), podman ? fmtMs(med(rr.podman)) : 'n/a', fmtMs(med(rr.runc)), ratio(med(rr.berth), med(rr.dockerd))],
     ['`run --rm … true`, p90', fmtMs(rr.berth?.stats?.p90), fmtMs(rr.dockerd?.stats?.p90), podman ? fmtMs(rr.podman?.stats?.p90) : 'n/a', fmtMs(rr.runc?.stats?.p90), ratio(rr.berth?.stats?.p90, rr.dockerd?.stats?.p90)],
@@ -917,18 +350,4 @@ async function main() {
   log(`wrote ${path.relative(process.cwd(), path.join(WORK, 'results.md'))}`);
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (err) {
-  exitCode = 1;
-  console.error(`[bench] FAILED: ${err.stack ?? err}`);
-} finally {
-  if (!interrupted) log('cleaning up');
-  const before = notes.length;
-  await cleanupOnce();
-  for (const n of notes.slice(before)) log(`cleanup: ${n}`);
-  const leftovers = [BERTH_BRIDGE, 'docker0'].filter(linkExists);
-  if (leftovers.length) log(`warning: link(s) still present after cleanup: ${leftovers.join(', ')}`);
-}
-process.exit(interrupted ? 130 : exitCode);
+await runMain(session, main, { links: [BERTH_BRIDGE, 'docker0'] });

@@ -8,6 +8,8 @@ export type ErrorKind =
   | 'NotImplemented'
   | 'NotModified'
   | 'Forbidden'
+  /** A registry refused the credentials (or got none); Docker answers 401. */
+  | 'Unauthorized'
   | 'Internal';
 
 export class EngineError extends Error {
@@ -24,6 +26,7 @@ export class EngineError extends Error {
 export const notFound = (msg: string) => new EngineError('NotFound', msg);
 export const invalid = (msg: string) => new EngineError('InvalidArgument', msg);
 export const conflict = (msg: string) => new EngineError('Conflict', msg);
+export const unauthorized = (msg: string) => new EngineError('Unauthorized', msg);
 export const internal = (msg: string, cause?: unknown) => new EngineError('Internal', msg, { cause });
 
 export function isEngineError(e: unknown, kind?: ErrorKind): e is EngineError {

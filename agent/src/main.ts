@@ -8,7 +8,7 @@ import { Engine } from './engine/engine.ts';
 import { listenDockerApi } from './api/docker/server.ts';
 import { log, setLogLevel } from './log.ts';
 
-const USAGE = `usage: berth engine [--socket PATH] [--data-root DIR] [--exec-root DIR] [--bridge NAME] [--subnet CIDR] [--log-level LEVEL]`;
+const USAGE = `usage: berth engine [--socket PATH] [--data-root DIR] [--exec-root DIR] [--bridge NAME] [--subnet CIDR] [--config-file FILE] [--log-level LEVEL]`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
       bridge: { type: 'string', default: 'berth0' },
       subnet: { type: 'string', default: '172.29.0.0/16' },
       'log-level': { type: 'string', default: 'info' },
+      'config-file': { type: 'string', default: '/etc/berth/daemon.json' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<void> {
     bridge: values.bridge!,
     subnet: values.subnet!,
     shimScript: path.join(here, 'shim.mjs'),
+    configFile: path.resolve(values['config-file']!),
   });
   const socket = path.resolve(values.socket!);
   const server = await listenDockerApi(engine, socket);

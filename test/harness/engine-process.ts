@@ -32,7 +32,7 @@ export interface EngineHandle {
 
 let counter = 0;
 
-export async function startEngine(name: string): Promise<EngineHandle> {
+export async function startEngine(name: string, opts: { extraArgs?: string[] } = {}): Promise<EngineHandle> {
   const n = (process.pid % 200) + counter++;
   const base = mkdtempSync(path.join(os.tmpdir(), `berth-${name}-`));
   const execRoot = `/run/bt${process.pid.toString(36)}${counter}`;
@@ -46,7 +46,7 @@ export async function startEngine(name: string): Promise<EngineHandle> {
   let out = '';
   const launch = async () => {
     const mark = out.length;
-    const proc = spawn(process.execPath, [path.join(ROOT, 'dist/agent.mjs'), '--socket', h.socket!, '--data-root', h.dataRoot!, '--exec-root', execRoot, '--bridge', h.bridge!, '--subnet', h.subnet!], {
+    const proc = spawn(process.execPath, [path.join(ROOT, 'dist/agent.mjs'), '--socket', h.socket!, '--data-root', h.dataRoot!, '--exec-root', execRoot, '--bridge', h.bridge!, '--subnet', h.subnet!, '--config-file', path.join(base, 'daemon.json'), ...(opts.extraArgs ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stdout!.on('data', (b) => (out += b));

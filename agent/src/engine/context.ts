@@ -9,6 +9,7 @@ import type { ShimConnection } from '../runtime/shim-client.ts';
 import type { CgroupInfo } from '../cgroups/cgroup-probe.ts';
 import type { ContainerStore } from './container-store.ts';
 import type { EventBus } from './event-bus.ts';
+import type { RegistryConfig } from '../image/registry/registry-config.ts';
 
 export interface EngineOptions {
   dataRoot: string;
@@ -18,6 +19,8 @@ export interface EngineOptions {
   subnet: string;
   /** Bundled shim entry (dist/shim.mjs). */
   shimScript: string;
+  /** daemon.json-style configuration (registry settings); missing = defaults. */
+  configFile?: string;
 }
 
 export interface EngineContext {
@@ -32,6 +35,7 @@ export interface EngineContext {
   hostCaps: string[];
   containers: ContainerStore;
   events: EventBus;
+  registry: RegistryConfig;
   /** Live shim connections of running containers, by container ID. */
   shims: Map<string, ShimConnection>;
   /** Resolvers waiting for a container's next exit or removal, by container ID. */

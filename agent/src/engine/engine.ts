@@ -17,6 +17,7 @@ import { EventBus } from './event-bus.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { ExecService } from './exec-service.ts';
 import { recoverContainers } from './recover.ts';
+import { loadEngineConfig } from './engine-config.ts';
 import { volumeUsers } from './container-remove.ts';
 import type { ContainerRecord } from './types.ts';
 
@@ -52,6 +53,7 @@ export class Engine {
       hostCaps: capabilitiesInMask(await hostCapabilityMask()),
       containers: await ContainerStore.open(path.join(opts.dataRoot, 'containers')),
       events,
+      registry: (await loadEngineConfig(opts.configFile)).registry,
       shims: new Map(),
       waiters: new Map(),
       lock: (id, fn) => lock.run(id, fn),

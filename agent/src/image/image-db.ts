@@ -19,7 +19,29 @@ export interface ImageRecord {
   diffIds: string[];
   chainIds: string[];
   parent?: string;
+  /** Manifests this image was pulled by; their bytes stay in the content store for push. */
+  manifests?: KeptManifest[];
 }
+
+/** A registry manifest kept verbatim (a blob), and the fully qualified repository it came from. */
+export interface KeptManifest {
+  digest: string;
+  mediaType: string;
+  repository: string;
+}
+
+/**
+ * Docker's v2 metadata: a compressed blob known to hold a layer (by diffID) and a repository
+ * (fully qualified) that has it, so push can skip or cross-mount it without recompressing.
+ */
+export interface BlobSource {
+  digest: string;
+  mediaType: string;
+  size: number;
+  repository: string;
+}
+
+const maxSourcesPerLayer = 8;
 
 export type StoredImage = Omit<ImageRecord, 'repoTags' | 'repoDigests'>;
 
@@ -28,11 +50,14 @@ interface DbFile {
   images: StoredImage[];
   /** [familiar reference, image id], in the order they were made. */
   refs: Array<[string, string]>;
+  /** diffID → where its compressed forms are known to live, newest first. */
+  blobSources?: Record<string, BlobSource[]>;
 }
 
 export class ImageDb {
   private images = new Map<string, StoredImage>();
   private refs = new Map<string, string>();
+  private sources = new Map<string, BlobSource[]>();
 
   private constructor(private readonly file: string) {}
 
@@ -42,6 +67,7 @@ export class ImageDb {
     const data = await readJson<DbFile>(db.file);
     for (const img of data?.images ?? []) db.images.set(img.id, img);
     for (const [ref, id] of data?.refs ?? []) if (db.images.has(id)) db.refs.set(ref, id);
+    for (const [diffId, list] of Object.entries(data?.blobSources ?? {})) db.sources.set(diffId, list);
     return db;
   }
 
@@ -49,13 +75,16 @@ export class ImageDb {
   async transaction<T>(change: () => T | Promise<T>): Promise<T> {
     const images = new Map(this.images);
     const refs = new Map(this.refs);
+    const sources = new Map(this.sources);
     try {
       const result = await change();
-      await writeJsonAtomic(this.file, { version: 1, images: [...this.images.values()], refs: [...this.refs] } satisfies DbFile);
+      const file: DbFile = { version: 1, images: [...this.images.values()], refs: [...this.refs], blobSources: Object.fromEntries(this.sources) };
+      await writeJsonAtomic(this.file, file);
       return result;
     } catch (e) {
       this.images = images;
       this.refs = refs;
+      this.sources = sources;
       throw e;
     }
   }
@@ -105,5 +134,22 @@ export class ImageDb {
 
   deleteRef(ref: string): void {
     this.refs.delete(ref);
+  }
+
+  blobSources(diffId: string): BlobSource[] {
+    return this.sources.get(diffId) ?? [];
+  }
+
+  /** Records (or moves to the front) a place the layer's compressed blob is known to be. */
+  addBlobSource(diffId: string, src: BlobSource): void {
+    const same = (a: BlobSource) => a.digest === src.digest && a.repository === src.repository;
+    const list = [src, ...this.blobSources(diffId).filter((a) => !same(a))].slice(0, maxSourcesPerLayer);
+    this.sources.set(diffId, list);
+  }
+
+  /** Drops sources of layers no image has any more (keeps the file from growing forever). */
+  pruneBlobSources(): void {
+    const live = new Set(this.all().flatMap((i) => i.diffIds));
+    for (const d of this.sources.keys()) if (!live.has(d)) this.sources.delete(d);
   }
 }

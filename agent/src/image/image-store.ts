@@ -8,7 +8,7 @@ import { ContentStore } from '../store/content-store.ts';
 import { Snapshotter } from '../store/snapshotter.ts';
 import { readArchive } from './archive-load.ts';
 import { writeArchive, type SaveImage } from './archive-save.ts';
-import { ImageDb, type ImageRecord, type StoredImage } from './image-db.ts';
+import { ImageDb, type BlobSource, type ImageRecord, type KeptManifest, type StoredImage } from './image-db.ts';
 import { planRemove, type UsedBy } from './image-remove.ts';
 import { decompressed, measureLayer } from './layer-unpack.ts';
 import type { OciImageConfig } from './oci-types.ts';
@@ -16,10 +16,20 @@ import { familiarName, familiarString, parseReference, withDefaultTag } from './
 import { importConfig } from './rootfs-import.ts';
 import { Unpacker } from './unpacker.ts';
 
-export type { ImageRecord } from './image-db.ts';
+export type { BlobSource, ImageRecord, KeptManifest } from './image-db.ts';
 export type ImageEventAction = 'load' | 'tag' | 'untag' | 'delete' | 'import' | 'save';
 export type ImageEventSink = (action: ImageEventAction, id: string, attrs: Record<string, string>) => void;
 export type DeleteItem = { untagged?: string; deleted?: string };
+/**
+ * Keeps blobs and layers an operation in flight has made (a pull) safe from rmi/prune until the
+ * image that uses them is recorded. `release` then deletes whatever of them nothing references:
+ * everything, when the operation failed.
+ */
+export interface ImageLease {
+  addBlob(digest: string): void;
+  addLayer(chainId: string): void;
+  release(): Promise<void>;
+}
 export interface HistoryEntry { id: string; created: number; createdBy: string; size: number; comment: string; tags: string[] }
 
 const hex64 = /^[a-f0-9]{64}$/;
@@ -28,6 +38,7 @@ const fullId = /^sha256:[a-f0-9]{64}$/;
 export class ImageStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly unpacker: Unpacker;
+  private readonly leases = new Set<{ blobs: Set<string>; layers: Set<string> }>();
 
   private constructor(
     readonly content: ContentStore,
@@ -173,19 +184,31 @@ export class ImageStore {
 
   /**
    * Records an image whose config and layer blobs are already in the content store (pull,
-   * commit, build). `refs` are familiar references (`name:tag`, `name@sha256:…`). No event:
-   * the caller knows which action it was.
+   * commit, build). `refs` are familiar references (`name:tag`, `name@sha256:…`). `manifest`
+   * is a registry manifest blob (already stored) to keep with the image. No event: the caller
+   * knows which action it was.
    */
-  async createImage(opts: { config: Buffer; layers: string[]; refs?: string[]; parent?: string }): Promise<ImageRecord> {
+  async createImage(opts: {
+    config: Buffer;
+    layers: string[];
+    refs?: string[];
+    parent?: string;
+    manifest?: KeptManifest;
+    blobSources?: Array<{ diffId: string; source: BlobSource }>;
+  }): Promise<ImageRecord> {
     const refs = (opts.refs ?? []).map((r) => familiarString(withDefaultTag(parseReference(r))));
     return this.locked(async () => {
       const createdLayers: string[] = [];
       const config = await this.content.put(opts.config);
       try {
-        const image = { ...(await this.stage(config.digest, opts.layers, createdLayers)), parent: opts.parent };
+        const staged: StoredImage = { ...(await this.stage(config.digest, opts.layers, createdLayers)), parent: opts.parent };
+        const prev = this.db.image(staged.id);
+        const manifests = mergeManifests(prev?.manifests ?? [], opts.manifest);
+        const image: StoredImage = { ...staged, parent: opts.parent ?? prev?.parent, ...(manifests.length ? { manifests } : {}) };
         await this.db.transaction(() => {
           this.db.putImage(image);
           for (const r of refs) this.db.setRef(r, image.id);
+          for (const { diffId, source } of opts.blobSources ?? []) this.db.addBlobSource(diffId, source);
         });
         return this.db.record(image);
       } catch (e) {
@@ -193,6 +216,51 @@ export class ImageStore {
         throw e;
       }
     });
+  }
+
+  lease(): ImageLease {
+    const held = { blobs: new Set<string>(), layers: new Set<string>() };
+    this.leases.add(held);
+    let released = false;
+    return {
+      addBlob: (d) => void held.blobs.add(d),
+      addLayer: (c) => void held.layers.add(c),
+      release: () => {
+        if (released) return Promise.resolve();
+        released = true;
+        return this.locked(async () => {
+          this.leases.delete(held);
+          const inUse = this.layersInUse();
+          for (const c of [...held.layers].reverse()) {
+            if (inUse.has(c) || !this.snapshots.has(c)) continue;
+            const blob = this.snapshots.get(c).blob;
+            await this.snapshots.remove(c);
+            if (blob) held.blobs.add(blob);
+          }
+          await this.deleteUnreferencedBlobs([...held.blobs]);
+        });
+      },
+    };
+  }
+
+  /**
+   * Unpacks one layer blob on top of its (present) parent, under `lease`. True when this call
+   * created the layer, false when it was already there. `onRead` counts blob bytes consumed.
+   */
+  async unpackLayer(lease: ImageLease, opts: { blob: string; diffId: string; chainId: string; onRead?: (bytes: number) => void }): Promise<boolean> {
+    lease.addLayer(opts.chainId);
+    lease.addBlob(opts.blob);
+    return this.unpacker.unpackOne(opts.blob, opts.diffId, opts.chainId, `layer ${opts.blob}`, opts.onRead);
+  }
+
+  /** Compressed blobs known to hold the layer `diffId`, newest first. */
+  blobSources(diffId: string): BlobSource[] {
+    return this.db.blobSources(diffId);
+  }
+
+  async addBlobSources(entries: Array<{ diffId: string; source: BlobSource }>): Promise<void> {
+    if (!entries.length) return;
+    await this.locked(() => this.db.transaction(() => entries.forEach((e) => this.db.addBlobSource(e.diffId, e.source))));
   }
 
   history(refOrId: string): HistoryEntry[] {
@@ -278,7 +346,10 @@ export class ImageStore {
   private async apply(image: StoredImage, untag: string[], deleteImage: boolean): Promise<DeleteItem[]> {
     await this.db.transaction(() => {
       for (const r of untag) this.db.deleteRef(r);
-      if (deleteImage) this.db.deleteImage(image.id);
+      if (deleteImage) {
+        this.db.deleteImage(image.id);
+        this.db.pruneBlobSources();
+      }
     });
     const out: DeleteItem[] = [];
     for (const r of untag) {
@@ -288,8 +359,8 @@ export class ImageStore {
     if (!deleteImage) return out;
     out.push({ deleted: image.id });
     this.onEvent('delete', image.id, { name: image.id });
-    const inUse = new Set(this.db.all().flatMap((i) => i.chainIds));
-    const blobs = [image.id];
+    const inUse = this.layersInUse();
+    const blobs = [image.id, ...(image.manifests ?? []).map((m) => m.digest)];
     for (const c of [...image.chainIds].reverse()) {
       if (inUse.has(c) || !this.snapshots.has(c)) continue;
       const blob = this.snapshots.get(c).blob;
@@ -302,9 +373,17 @@ export class ImageStore {
   }
 
   private referencedBlobs(): Set<string> {
-    const refs = new Set(this.db.all().map((i) => i.id));
+    const refs = new Set(this.db.all().flatMap((i) => [i.id, ...(i.manifests ?? []).map((m) => m.digest)]));
     for (const l of this.snapshots.list()) if (l.blob) refs.add(l.blob);
+    for (const lease of this.leases) for (const b of lease.blobs) refs.add(b);
     return refs;
+  }
+
+  /** Layers an image or an operation in flight uses. */
+  private layersInUse(): Set<string> {
+    const inUse = new Set(this.db.all().flatMap((i) => i.chainIds));
+    for (const lease of this.leases) for (const c of lease.layers) inUse.add(c);
+    return inUse;
   }
 
   private async deleteUnreferencedBlobs(candidates: string[]): Promise<void> {
@@ -353,4 +432,9 @@ export class ImageStore {
     });
     return { id: image.id, config: await this.content.read(image.id), layers, repoTags: tags };
   }
+}
+
+function mergeManifests(kept: KeptManifest[], add: KeptManifest | undefined): KeptManifest[] {
+  if (!add) return kept;
+  return [add, ...kept.filter((m) => !(m.digest === add.digest && m.repository === add.repository))];
 }

@@ -45,6 +45,8 @@ export interface OciDescriptor {
   size: number;
   annotations?: Record<string, string>;
   platform?: { architecture: string; os: string; variant?: string };
+  /** Foreign / non-distributable layers: where the blob may be fetched instead of the registry. */
+  urls?: string[];
 }
 
 export interface OciManifest {

@@ -12,6 +12,7 @@ const STATUS: Record<ErrorKind, number> = {
   NotImplemented: 501,
   NotModified: 304,
   Forbidden: 403,
+  Unauthorized: 401,
   Internal: 500,
 };
 

@@ -15,6 +15,7 @@ import { registerContainerIoRoutes } from './routes/container-io-routes.ts';
 import { registerExecRoutes } from './routes/exec-routes.ts';
 import { registerVolumeRoutes } from './routes/volume-routes.ts';
 import { registerNetworkRoutes } from './routes/network-routes.ts';
+import { registerRegistryRoutes } from './routes/registry-routes.ts';
 
 export const API_VERSION = '1.50';
 export const MIN_API_VERSION = '1.24';
@@ -28,6 +29,7 @@ export function createRouter(engine: Engine): Router {
   registerExecRoutes(r, engine);
   registerVolumeRoutes(r, engine);
   registerNetworkRoutes(r, engine);
+  registerRegistryRoutes(r, engine);
   return r;
 }
 

@@ -5,6 +5,7 @@ import { EngineError, invalid } from '../../../errors.ts';
 import type { Router, RequestContext } from '../router.ts';
 import { bool, parseFilters, sendJson } from '../http-io.ts';
 import { labelMatches } from '../mappers/container-filters.ts';
+import { pullRoute } from './registry-routes.ts';
 
 export function registerImageRoutes(r: Router, engine: Engine): void {
   const images = engine.ctx.images;
@@ -33,7 +34,8 @@ export function registerImageRoutes(r: Router, engine: Engine): void {
 
   r.on('POST', '/images/create', async (c) => {
     if (c.query.get('fromSrc') !== '-') {
-      throw new EngineError('NotImplemented', 'pulling from a registry is not supported yet; use docker load or docker import');
+      if (c.query.get('fromSrc')) throw new EngineError('NotImplemented', 'importing from a URL is not supported; pipe the archive instead');
+      return pullRoute(c, engine);
     }
     const repo = c.query.get('repo') ?? '';
     const tag = c.query.get('tag') ?? '';

@@ -22,7 +22,6 @@ export function registerSystemRoutes(r: Router, engine: Engine): void {
   r.on('GET', '/info', async (c) => sendJson(c, 200, await info(engine)));
   r.on('GET', '/events', (c) => streamEvents(c, engine));
   r.on('GET', '/system/df', async (c) => sendJson(c, 200, await systemDf(engine)));
-  r.on('POST', '/auth', (c) => sendJson(c, 200, { Status: 'Login Succeeded', IdentityToken: '' }));
 }
 
 function version(engine: Engine) {
@@ -44,6 +43,20 @@ function version(engine: Engine) {
       { Name: engine.ctx.runtime.name, Version: engine.ctx.runtime.version, Details: { GitCommit: '' } },
     ],
     ...v,
+  };
+}
+
+function registryConfigJson(engine: Engine) {
+  const r = engine.ctx.registry;
+  const cidrs = r.insecureRegistries.filter((x) => x.includes('/'));
+  const hosts = r.insecureRegistries.filter((x) => !x.includes('/'));
+  return {
+    InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8', ...cidrs],
+    IndexConfigs: {
+      'docker.io': { Name: 'docker.io', Mirrors: r.mirrors, Secure: true, Official: true },
+      ...Object.fromEntries(hosts.map((h) => [h, { Name: h, Mirrors: [], Secure: false, Official: false }])),
+    },
+    Mirrors: r.mirrors,
   };
 }
 
@@ -83,7 +96,7 @@ async function info(engine: Engine) {
     OSType: 'linux',
     Architecture: ARCH[process.arch] ?? process.arch,
     IndexServerAddress: 'https://index.docker.io/v1/',
-    RegistryConfig: { InsecureRegistryCIDRs: ['127.0.0.0/8', '::1/128'], IndexConfigs: {}, Mirrors: [] },
+    RegistryConfig: registryConfigJson(engine),
     NCPU: i.cpus,
     MemTotal: i.memory,
     GenericResources: null,
