@@ -1,5 +1,6 @@
 // Fetches and unpacks an image's layers: up to 3 downloads at a time (the rest "Waiting"), each
-// layer extracted as soon as it and the layers under it are in, all under the pull's lease.
+// layer extracted as soon as its blob is in (in parallel), all under the pull's lease.
+import os from 'node:os';
 import type { ImageLease, ImageStore } from '../image-store.ts';
 import type { OciDescriptor } from '../oci-types.ts';
 import { chainIds } from '../unpacker.ts';
@@ -57,26 +58,31 @@ export async function pullLayers(store: ImageStore, client: RegistryClient, leas
       opts.abort();
     });
   }
-  try {
-    for (let i = 0; i < layers.length; i++) {
-      if (!needed[i]) continue;
-      const d = layers[i];
-      await downloads.get(d.digest);
+  // Each layer unpacks into its own directory (its chain ID is known from the config), so layers
+  // are extracted as soon as their blob is in, in parallel up to the CPU count: a pull costs
+  // about max(download, extract) rather than their sum.
+  const unpackSlots = new Slots(Math.max(1, Math.min(opts.concurrency, os.cpus().length)));
+  const unpacks = layers.map(async (d, i) => {
+    if (!needed[i]) return;
+    await downloads.get(d.digest);
+    await unpackSlots.take();
+    try {
+      opts.signal.throwIfAborted();
       const bar = new ProgressThrottle((n) => emit(d, 'Extracting', n, d.size));
       let read = 0;
-      await store.unpackLayer(lease, {
-        blob: d.digest,
-        diffId: diffIds[i],
-        chainId: chain[i],
-        onRead: (n) => bar.update((read += n)),
-      });
+      await store.unpackLayer(lease, { blob: d.digest, diffId: diffIds[i], chainId: chain[i], onRead: (n) => bar.update((read += n)) });
       emit(d, 'Pull complete');
+    } finally {
+      unpackSlots.give();
     }
+  });
+  try {
+    await Promise.all(unpacks);
   } catch (e) {
     const first = cause ?? e;
     opts.abort();
-    // Let every download finish failing so its partial file is gone before the lease is released.
-    await Promise.allSettled(downloads.values());
+    // Let every download and unpack finish failing so partial files are gone before the lease is released.
+    await Promise.allSettled([...downloads.values(), ...unpacks]);
     throw first;
   }
 }
