@@ -18,7 +18,7 @@ function only(folder, allowed) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '**/*.d.ts', 'test/.work/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '**/*.d.ts', 'test/.work/**', 'vm-image/out/**', 'bench/.work/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -31,4 +31,17 @@ export default tseslint.config(
   only('host', ['protocol']),
   only('electron', ['host', 'protocol']),
   only('renderer', ['protocol']),
+  // DESIGN.md: renderer/ takes protocol/'s types only (its values pull zod into the bundle), and
+  // runs sandboxed: no Node built-ins, no electron.
+  {
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/protocol/src/**', '**/protocol/src'], allowTypeImports: true, message: 'renderer/ imports protocol/ types only (import type).' },
+          { group: ['node:*', 'electron', 'fs', 'path', 'child_process', 'os', 'net'], message: 'renderer/ runs in a sandboxed page: no Node, no electron.' },
+        ],
+      }],
+    },
+  },
 );

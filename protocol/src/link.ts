@@ -1,0 +1,79 @@
+// The agent link: what the host and the guest's link service (agent/src/link) agree on.
+// Transport is SSH (ssh2 on both ends); these are the names, defaults and the few JSON shapes
+// that travel over it, validated with zod on arrival.
+import { z } from 'zod';
+
+/** TCP port the guest's link service listens on; QEMU's user-net hostfwd maps a host port here. */
+export const LINK_GUEST_PORT = 2222;
+/** The engine's socket inside the guest; the host forwards BERTH_HOME/docker.sock to it. */
+export const GUEST_ENGINE_SOCKET = '/run/berth/docker.sock';
+/** File holding the one public key (OpenSSH line) the link accepts. */
+export const GUEST_AUTHORIZED_KEY = '/run/berth/authorized_key';
+/** fw_cfg entry carrying the host's public key into the guest. */
+export const FW_CFG_KEY_NAME = 'opt/berth/key';
+/** Login name the host uses; the link ignores it (the key is the identity). */
+export const LINK_USER = 'berth';
+
+/** Exec commands the link answers itself instead of running a program. */
+export const LINK_EXEC = {
+  status: 'berth:status',
+  /** `berth:udp <ip> <port>`: datagrams relayed as length-prefixed frames (see DatagramFramer). */
+  udp: 'berth:udp',
+} as const;
+
+export const GuestStatusSchema = z.object({
+  uptimeSeconds: z.number(),
+  engineSocket: z.boolean(),
+  loadAverage: z.array(z.number()),
+  memTotalBytes: z.number(),
+  memFreeBytes: z.number(),
+  nodeVersion: z.string(),
+  pty: z.enum(['node-pty', 'script', 'none']),
+});
+export type GuestStatus = z.infer<typeof GuestStatusSchema>;
+
+export const PortProtoSchema = z.enum(['tcp', 'udp']);
+/** One published port as the host forwards it: host IP:port → guest IP:port. */
+export const PortForwardSchema = z.object({
+  containerId: z.string(),
+  proto: PortProtoSchema,
+  hostIp: z.string(),
+  hostPort: z.number().int().min(1).max(65535),
+  guestIp: z.string(),
+  guestPort: z.number().int().min(1).max(65535),
+});
+export type PortForward = z.infer<typeof PortForwardSchema>;
+
+/** Progress and state events the host agent reports (one JSON object a line), Lima-style. */
+export const HostAgentEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), time: z.string(), message: z.string() }),
+  z.object({ type: z.literal('ready'), time: z.string(), socket: z.string(), linkPort: z.number() }),
+  z.object({ type: z.literal('port'), time: z.string(), forward: PortForwardSchema, state: z.enum(['open', 'closed', 'error']), error: z.string().optional() }),
+  z.object({ type: z.literal('error'), time: z.string(), message: z.string() }),
+  z.object({ type: z.literal('exit'), time: z.string(), message: z.string() }),
+]);
+export type HostAgentEvent = z.infer<typeof HostAgentEventSchema>;
+
+/** Frames datagrams on a byte stream: 2-byte big-endian length, then the payload. */
+export class DatagramFramer {
+  private pending: Buffer = Buffer.alloc(0);
+
+  static encode(payload: Buffer): Buffer {
+    const head = Buffer.alloc(2);
+    head.writeUInt16BE(payload.length);
+    return Buffer.concat([head, payload]);
+  }
+
+  /** Feeds stream bytes; returns every datagram completed by them. */
+  push(chunk: Buffer): Buffer[] {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const out: Buffer[] = [];
+    while (this.pending.length >= 2) {
+      const len = this.pending.readUInt16BE(0);
+      if (this.pending.length < 2 + len) break;
+      out.push(this.pending.subarray(2, 2 + len));
+      this.pending = this.pending.subarray(2 + len);
+    }
+    return out;
+  }
+}

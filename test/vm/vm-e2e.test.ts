@@ -1,0 +1,101 @@
+// The VM end to end under QEMU TCG: `berth start` with a temporary BERTH_HOME, the engine reached
+// through the forwarded BERTH_HOME/docker.sock, a published port answering on the host's
+// 127.0.0.1, exec, `kill -9` of QEMU and recovery with state intact, `berth stop`.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, HTTPD } from '../harness/fixtures.ts';
+import { DOCKER, ROOT } from '../harness/engine-process.ts';
+
+const IMAGE = path.join(ROOT, 'vm-image/out/amd64/root.erofs');
+const home = mkdtempSync(path.join(os.tmpdir(), 'berth-vm-'));
+const env = { ...process.env, BERTH_HOME: home, DOCKER_HOST: `unix://${home}/docker.sock` };
+
+interface Run { code: number; stdout: string; stderr: string }
+function run(file: string, args: string[], timeoutMs = 120_000): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(file, args, { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+const berth = (...args: string[]) => run(process.execPath, [path.join(ROOT, 'bin/berth.mjs'), ...args], 360_000);
+const docker = (...args: string[]) => run(DOCKER, args);
+const qemuPid = () => Number(readFileSync(path.join(home, 'vm/qemu.pid'), 'utf8'));
+const START = ['start', '--accel', 'tcg', '--cpus', '2', '--memory', '1024', '--disk', '8'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function fetchText(url: string, tries = 20): Promise<string> {
+  for (let i = 0; ; i++) {
+    try {
+      return await (await fetch(url)).text();
+    } catch (err) {
+      if (i >= tries) throw err;
+      await sleep(500);
+    }
+  }
+}
+
+// Needs the guest image (`npm run vm-image`, several minutes) and QEMU; without them this suite
+// cannot run at all, so it is skipped rather than failed. See issue 4.
+describe.skipIf(!existsSync(IMAGE))('berth VM end to end (TCG)', () => {
+  beforeAll(async () => {
+    // Two starts at once: both succeed, one VM.
+    const [a, b] = await Promise.all([berth(...START), berth(...START)]);
+    expect(a.stderr + b.stderr).toMatch(/Berth is running/);
+    expect([a.code, b.code]).toEqual([0, 0]);
+  }, 400_000);
+
+  afterAll(async () => {
+    await berth('stop');
+    rmSync(home, { recursive: true, force: true });
+  }, 120_000);
+
+  it('boots one VM and serves the engine at BERTH_HOME/docker.sock', async () => {
+    const ps = await run('ps', ['-eo', 'args']);
+    expect(ps.stdout.split('\n').filter((l) => l.includes(`${home}/vm/qmp.sock`))).toHaveLength(1);
+    const status = JSON.parse((await berth('status', '--json')).stdout);
+    expect(status).toMatchObject({ vm: { state: 'running', accel: 'tcg' }, engine: true });
+    expect((await docker('version', '--format', '{{.Server.Os}}')).stdout.trim()).toBe('linux');
+  });
+
+  it('loads an image, publishes a port on the host 127.0.0.1 and execs', async () => {
+    expect((await docker('load', '-i', fixture('httpd.tar'))).code).toBe(0);
+    const port = await freePort();
+    const r = await docker('run', '-d', '--name', 'web', '--restart', 'always', '-p', `127.0.0.1:${port}:80`, HTTPD);
+    expect(r.stderr).toBe('');
+    expect(await fetchText(`http://127.0.0.1:${port}/`)).toMatch(/\S/);
+    const ex = await docker('exec', 'web', 'echo', 'hi from the container');
+    expect(ex.stdout.trim()).toBe('hi from the container');
+    const sh = await berth('shell', '--', 'uname', '-s');
+    expect(sh.stdout.trim()).toBe('Linux');
+  }, 180_000);
+
+  it('recovers from kill -9 of QEMU with its state intact', async () => {
+    process.kill(qemuPid(), 'SIGKILL');
+    await sleep(1000);
+    expect((await berth('status')).code).toBe(3);
+    const again = await berth(...START);
+    expect(again.code).toBe(0);
+    expect((await docker('images', '--format', '{{.Repository}}:{{.Tag}}')).stdout).toContain(HTTPD);
+    expect((await docker('ps', '-a', '--format', '{{.Names}}')).stdout).toContain('web');
+  }, 400_000);
+
+  it('stops', async () => {
+    expect((await berth('stop')).code).toBe(0);
+    expect((await berth('status')).code).toBe(3);
+    expect(existsSync(path.join(home, 'docker.sock'))).toBe(false);
+  }, 120_000);
+});
