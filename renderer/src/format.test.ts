@@ -15,3 +15,10 @@ describe('format', () => {
   });
   it('short ids', () => expect(shortId('sha256:0123456789abcdef')).toBe('0123456789ab'));
 });
+
+describe('formatBytes for rates', () => {
+  it('rounds fractional byte counts', () => {
+    expect(formatBytes(317.7755710029792)).toBe('318 B');
+    expect(formatBytes(1e-9)).toBe('0 B');
+  });
+});

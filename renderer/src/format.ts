@@ -9,7 +9,8 @@ export function formatBytes(n: number): string {
     v /= 1000;
     i++;
   }
-  return `${i === 0 ? v : v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  // Bytes are whole numbers, but rates (bytes per second) are not: round those too.
+  return `${i === 0 ? Math.round(v) : v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 /** Docker reports `created` in seconds; accept milliseconds too. */
