@@ -35,8 +35,10 @@ if (cmd === 'ping') {
 } else if (cmd === 'tcp-proxy') {
   const [listen, socketPath] = args;
   const at = listen.lastIndexOf(':');
-  const server = net.createServer((client) => {
-    const upstream = net.connect(socketPath);
+  // allowHalfOpen on both legs: the docker CLI half-closes hijacked attach streams (CloseWrite)
+  // and still reads the output; a proxy that closed on the first FIN would cut the stream.
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ path: socketPath, allowHalfOpen: true });
     client.pipe(upstream).pipe(client);
     const close = () => {
       client.destroy();

@@ -2,9 +2,10 @@
 // socket, run the runtime in the foreground, report readiness, then on exit record the status
 // (OOM counter read before `runtime delete` removes the cgroup), tell clients, clean up.
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { exec } from '../sys/exec.ts';
 import { writeJsonAtomic } from '../sys/atomic-file.ts';
-import { readOomKillCount } from '../cgroups/cgroup-oom.ts';
+import { readOomKillCount, watchOomKillCount } from '../cgroups/cgroup-oom.ts';
 import { LogWriter } from '../runtime/log-writer.ts';
 import { spawnRuntimeProcess, type RuntimeProcess } from '../runtime/runtime-process.ts';
 import { shimPidPath, shimRuntimeLogPath, type ExitStatus, type ShimConfig, type ShimReady } from '../runtime/shim-config.ts';
@@ -22,9 +23,12 @@ async function openPorts(c: ShimConfig): Promise<PortProxy[]> {
 
 
 
+/** runc can keep the container (and its cgroup) after exit for the OOM check; crun cannot. */
+const keepsState = (c: ShimConfig) => path.basename(c.runtime) !== 'crun';
+
 function runtimeArgs(c: ShimConfig): string[] {
   return ['--root', c.runtimeRoot, '--log', shimRuntimeLogPath(c), '--log-format', 'json',
-    'run', '--keep', '--bundle', c.bundle, '--pid-file', shimPidPath(c), c.id];
+    'run', ...(keepsState(c) ? ['--keep'] : []), '--bundle', c.bundle, '--pid-file', shimPidPath(c), c.id];
 }
 
 export async function runShim(c: ShimConfig, report: (r: ShimReady) => void): Promise<void> {
@@ -69,9 +73,11 @@ export async function runShim(c: ShimConfig, report: (r: ShimReady) => void): Pr
     return;
   }
   pid = started;
+  const oomWatch = keepsState(c) ? undefined : watchOomKillCount(c.cgroupsPath, c.cgroupVersion);
   report({ ok: true, pid, ports: proxies.map((p) => ({ ...p.binding, hostPort: p.hostPort })) });
   const exitCode = await proc.exited;
-  const oomKilled = (await readOomKillCount(c.cgroupsPath, c.cgroupVersion)) > 0;
+  const oomKilled = Math.max(await readOomKillCount(c.cgroupsPath, c.cgroupVersion), oomWatch?.latest() ?? 0) > 0;
+  oomWatch?.close();
   // Release the runtime state and ports before telling anyone: the engine may restart the
   // container (same id, same ports) the moment it hears of the exit.
   await release(c, { logs, proxies });
