@@ -1,6 +1,7 @@
-// `npm run bench` entry point: the engine-core benchmark (run-bench.mjs), then the pull benchmark
-// (pull-bench.mjs), each in its own process so each cleans up after itself. Usage:
-//   node bench/run.mjs [--quick] [--runs N] [--no-podman] [--pull-runs N] [--only core|pull]
+// `npm run bench` entry point: the engine-core benchmark (run-bench.mjs), the pull benchmark
+// (pull-bench.mjs), then the UI benchmark (ui-bench.mjs), each in its own process so each cleans
+// up after itself. Usage:
+//   node bench/run.mjs [--quick] [--runs N] [--no-podman] [--pull-runs N] [--only core|pull|ui]
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,16 +17,23 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  console.log('usage: node bench/run.mjs [--quick] [--runs N] [--no-podman] [--pull-runs N] [--only core|pull]');
+  console.log('usage: node bench/run.mjs [--quick] [--runs N] [--no-podman] [--pull-runs N] [--only core|pull|ui]');
   process.exit(0);
 }
 
 const core = [...(opts.quick ? ['--quick'] : []), ...(opts.runs ? ['--runs', opts.runs] : []), ...(opts['no-podman'] ? ['--no-podman'] : [])];
 const pull = opts['pull-runs'] ? ['--runs', opts['pull-runs']] : opts.quick ? ['--runs', '2'] : [];
+const ui = opts.quick ? ['--quick'] : [];
 const steps = [
   ['core', 'run-bench.mjs', core],
   ['pull', 'pull-bench.mjs', pull],
+  ['ui', 'ui-bench.mjs', ui],
 ].filter(([name]) => !opts.only || opts.only === name);
+
+if (opts.only && !steps.length) {
+  console.error(`--only is core, pull or ui, not ${opts.only}`);
+  process.exit(2);
+}
 
 let child = null;
 let interrupted = false;
