@@ -639,7 +639,7 @@ function installGuestFiles(root, dep) {
   // The modules berth-init loads, filtered to what this kernel has.
   w('etc/berth/modules.early', GUEST_MODULES_EARLY.filter((m) => dep[m]).join('\n') + '\n');
   w('etc/berth/modules.late', GUEST_MODULES_LATE.filter((m) => dep[m]).join('\n') + '\n');
-  for (const d of ['proc', 'sys', 'dev', 'run', 'tmp', 'mnt', 'root', 'var/lib/berth', 'var/log', 'var/tmp', 'home', 'srv', 'media', 'usr/local/bin', 'etc/berth', 'newroot']) {
+  for (const d of ['proc', 'sys', 'dev', 'run', 'tmp', 'mnt', 'root', 'var/lib/berth', 'var/log', 'var/tmp', 'home', 'srv', 'media', 'usr/local/bin', 'etc/berth']) {
     fs.mkdirSync(path.join(root, d), { recursive: true });
   }
   fs.chmodSync(path.join(root, 'tmp'), 0o1777);
