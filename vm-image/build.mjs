@@ -121,7 +121,7 @@ function run(cmd, args, o = {}) {
   }
   return r.stdout ?? '';
 }
-const HOST_PACKAGES = ['qemu-system-x86', 'qemu-utils', 'erofs-utils', 'cpio', 'kmod', 'zstd', 'dpkg-dev', 'g++', 'make', 'python3'];
+const HOST_PACKAGES = ['erofs-utils', 'cpio', 'kmod', 'zstd', 'g++', 'make', 'python3'];
 const aq = (name) => (FOREIGN ? `${name}:${ARCH}` : name); // apt's name for a package of the target arch
 const bare = (name) => name.replace(/:(any|amd64|arm64|all|native)$/, '');
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');

@@ -2,6 +2,7 @@
 // and `docker save` output loaded by a real dockerd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +47,26 @@ describe('system', () => {
     expect(head.headers['api-version']).toBe('1.50');
     expect((await fs.stat(e.socket)).mode & 0o777).toBe(0o600);
     expect((await raw('GET', '/v1.12/version')).status).toBe(400);
+  });
+
+  it('survives an attach client that vanishes mid-stream', async () => {
+    await e.docker(['run', '-d', '--name', 'chatty', BUSYBOX, 'sh', '-c', 'while :; do echo spam; done']);
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve) => {
+        const sock = net.connect(e.socket, () => {
+          sock.write('POST /containers/chatty/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+        });
+        sock.once('data', () => setTimeout(() => {
+          sock.destroy();
+          resolve();
+        }, 50));
+        sock.on('error', () => resolve());
+      });
+    }
+    await sleep(500);
+    expect(e.proc.exitCode).toBeNull();
+    expect((await raw('GET', '/_ping')).body).toBe('OK');
+    await e.docker(['rm', '-f', 'chatty']);
   });
 
   it('docker version and info describe the engine', async () => {

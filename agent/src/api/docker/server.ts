@@ -58,6 +58,9 @@ async function dispatch(router: Router, req: http.IncomingMessage, res: http.Ser
   const ac = new AbortController();
   const closer = res ?? hijack!.socket;
   closer.once('close', () => ac.abort());
+  // A hijacked client that goes away mid-stream makes writes fail with EPIPE/ECONNRESET: that
+  // ends this one stream (the close handler aborts it), never the engine.
+  hijack?.socket.on('error', () => ac.abort());
   res?.setHeader('Api-Version', API_VERSION);
   res?.setHeader('Docker-Experimental', 'false');
   res?.setHeader('Ostype', 'linux');
