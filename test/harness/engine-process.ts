@@ -117,12 +117,22 @@ export function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEn
   });
 }
 
-/** Kernel objects a failed request must not leave behind. */
-export async function snapshotHost(dataRoot: string) {
-  const mounts = (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(dataRoot)).length;
-  const netns = existsSync('/run/netns') ? (await fs.readdir('/run/netns')).length : 0;
-  const links = (await run('ip', ['-o', 'link'], {})).stdout.split('\n').filter(Boolean).length;
-  const cgroups = existsSync('/sys/fs/cgroup/memory/berth') ? (await fs.readdir('/sys/fs/cgroup/memory/berth')).filter((d) => /^[0-9a-f]{64}$/.test(d)).length : 0;
-  const rules = (await run('nft', ['list', 'ruleset'], {})).stdout.split('\n').length;
+/**
+ * Kernel objects a failed request must not leave behind, scoped to one engine (mounts under its
+ * data root, veths on its bridge, rules in its nft table) and to the given container IDs (netns,
+ * cgroups), so other engines on the machine cannot disturb the count.
+ */
+export async function snapshotHost(e: EngineHandle, ids: string[] = []) {
+  const mounts = (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(e.dataRoot)).length;
+  const netns = ids.filter((id) => existsSync(`/run/netns/berth-${id.slice(0, 12)}`)).length;
+  const links = (await run('ip', ['-o', 'link', 'show', 'master', e.bridge], {})).stdout.split('\n').filter(Boolean).length;
+  const cgroups = ids.filter((id) => existsSync(`/sys/fs/cgroup/memory/berth/${id}`) || existsSync(`/sys/fs/cgroup/berth/${id}`)).length;
+  const rules = (await run('nft', ['list', 'table', 'ip', e.bridge], {})).stdout.split('\n').length;
   return { mounts, netns, links, cgroups, rules };
+}
+
+/** Every container ID the engine mentioned in events since `sinceS` (unix seconds). */
+export async function containerIdsSince(e: EngineHandle, sinceS: number): Promise<string[]> {
+  const r = await e.docker(['events', '--since', String(sinceS), '--until', String(Date.now() / 1000 + 1), '--filter', 'type=container', '--format', '{{.Actor.ID}}']);
+  return [...new Set(r.stdout.split('\n').filter((l) => /^[0-9a-f]{64}$/.test(l)))];
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
-import { startEngine, snapshotHost, type EngineHandle } from '../harness/engine-process.ts';
+import { containerIdsSince, startEngine, snapshotHost, type EngineHandle } from '../harness/engine-process.ts';
 import { loadFixtures, fixture, BUSYBOX, HTTPD } from '../harness/fixtures.ts';
 
 let e: EngineHandle;
@@ -29,7 +29,8 @@ const create = (body: object, name?: string) => api('POST', `/v1.50/containers/c
 
 describe('bad input', () => {
   it('gets Docker status codes and messages and changes nothing', async () => {
-    const before = await snapshotHost(e.dataRoot);
+    const t0 = Date.now() / 1000 - 1;
+    const before = await snapshotHost(e);
     const count = async () => (await e.docker(['ps', '-aq'])).stdout.split('\n').filter(Boolean).length;
     const n0 = await count();
 
@@ -82,7 +83,9 @@ describe('bad input', () => {
     await e.docker(['rm', '-f', 'nocmd']);
 
     expect(await count()).toBe(n0);
-    expect(await snapshotHost(e.dataRoot)).toEqual(before);
+    const ids = await containerIdsSince(e, t0);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    expect(await snapshotHost(e, ids)).toEqual({ ...before, netns: 0, cgroups: 0 });
   });
 
   it('refuses archives whose entries escape, and stores nothing', async () => {

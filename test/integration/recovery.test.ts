@@ -44,7 +44,8 @@ describe('engine crash recovery', () => {
     // Re-adopted containers are fully controllable, and stopping releases everything.
     expect((await e.docker(['exec', 'steady', 'echo', 'alive'])).stdout).toBe('alive\n');
     expect((await e.docker(['stop', '-t', '1', 'steady', 'always', 'comeback'])).code).toBe(0);
-    const host = await snapshotHost(e.dataRoot);
+    const ids = (await e.docker(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
+    const host = await snapshotHost(e, ids);
     expect(host.netns).toBe(0);
     expect(host.mounts, (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(e.dataRoot)).join('\n')).toBe(0);
     expect(host.cgroups).toBe(0);
