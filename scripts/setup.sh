@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(runc crun iproute2 nftables iptables busybox-static util-linux procps tini
-          skopeo umoci docker.io podman uidmap attr hyperfine docker-registry apache2-utils zstd)
+          skopeo umoci docker.io podman uidmap attr hyperfine docker-registry apache2-utils zstd
+          chromium fonts-liberation qemu-system-x86 qemu-utils erofs-utils cpio kmod)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
