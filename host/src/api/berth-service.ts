@@ -19,6 +19,8 @@ export interface BerthServiceOptions {
   logs?: LogFiles;
   /** Restart hook (the VM manager); without it engine.restart answers NotImplemented. */
   control?: EngineControl;
+  /** The engine's daemon.json, when this host manages it: registry settings are written there. */
+  engineConfigFile?: string;
 }
 
 export type BerthService = ApiImplementation & {
@@ -35,7 +37,7 @@ export function createBerthService(opts: BerthServiceOptions): BerthService {
     ...createImageApi(engine),
     ...createVolumeApi(engine),
     ...terminals.api(),
-    ...createSettingsApi(opts.settings, opts.mode),
+    ...createSettingsApi(opts.settings, opts.mode, opts.engineConfigFile),
     ...createTroubleshootApi(opts.settings, opts.mode, opts.logs),
   };
   return { ...impl, dispose: () => terminals.closeAll() };

@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import { OK, type ApiArea } from './api-area.ts';
+import { ENGINE_KEYS, writeEngineConfig } from '../settings/engine-config-file.ts';
 
 export interface LogFiles {
   engine?: string;
@@ -13,13 +14,16 @@ export interface LogFiles {
 const LOG_TAIL_BYTES = 256 * 1024;
 const RESTART_KEYS = new Set(['cpus', 'memoryMb', 'diskGb']);
 
-export function createSettingsApi(settings: SettingsStore, mode: 'native' | 'vm'): ApiArea<'settings'> {
+export function createSettingsApi(settings: SettingsStore, mode: 'native' | 'vm', engineConfigFile?: string): ApiArea<'settings'> {
   return {
     'settings.get': async () => ({ settings: settings.get(), limits: settings.limits }),
     'settings.update': async (patch) => {
       const { settings: next, changed } = await settings.update(patch);
-      // Only a VM's resources need a restart to apply; a native engine uses the host's directly.
-      return { settings: next, restartNeeded: mode === 'vm' && changed.some((k) => RESTART_KEYS.has(k)) };
+      // Registry settings live in the engine's daemon.json and apply when the engine restarts.
+      const engineChanged = engineConfigFile !== undefined && changed.some((k) => ENGINE_KEYS.has(k));
+      if (engineChanged) await writeEngineConfig(engineConfigFile, next);
+      // A VM's resources need a restart to apply; a native engine uses the host's directly.
+      return { settings: next, restartNeeded: engineChanged || (mode === 'vm' && changed.some((k) => RESTART_KEYS.has(k))) };
     },
   };
 }

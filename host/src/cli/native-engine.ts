@@ -10,6 +10,8 @@ import { tailFile } from '../api/settings-api.ts';
 export interface NativeEngine {
   proc: ChildProcess;
   logFile: string;
+  /** daemon.json the engine reads at start (registry settings from the UI land here). */
+  configFile: string;
   stop(): Promise<void>;
 }
 
@@ -18,7 +20,8 @@ export async function startNativeEngine(agent: string, socket: string, home: str
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const logFile = path.join(logDir, 'engine.log');
   const fd = openSync(logFile, 'a', 0o600);
-  const proc = spawn(process.execPath, [agent, '--socket', socket], { stdio: ['ignore', fd, fd] });
+  const configFile = path.join(home, 'daemon.json');
+  const proc = spawn(process.execPath, [agent, '--socket', socket, '--config-file', configFile], { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const client = new EngineClient(socket);
@@ -36,6 +39,7 @@ export async function startNativeEngine(agent: string, socket: string, home: str
   return {
     proc,
     logFile,
+    configFile,
     stop: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       await exited;

@@ -33,9 +33,14 @@ export async function startAppCommand(argv: string[]): Promise<number> {
   const socket = DEFAULT_SOCKET;
   const home = berthHome();
   const running = await new EngineClient(socket).ping();
-  const engine = running ? undefined : await startNativeEngine(distPaths.agent, socket, home);
+  let engine = running ? undefined : await startNativeEngine(distPaths.agent, socket, home);
   if (running) process.stdout.write(`Using the engine already running at ${socket}\n`);
-  await runWebMode({ socket, port, mode: 'native', logs: engine ? { engine: engine.logFile } : undefined }, stopSignal());
+  // Restarting the engine we own applies daemon.json; containers keep running under their
+  // shims and are re-adopted (live-restore).
+  const control = engine
+    ? { restart: async () => { await engine!.stop(); engine = await startNativeEngine(distPaths.agent, socket, home); } }
+    : undefined;
+  await runWebMode({ socket, port, mode: 'native', logs: engine ? { engine: engine.logFile } : undefined, control, engineConfigFile: engine?.configFile }, stopSignal());
   // Containers keep running under their shims; the next start re-adopts them.
   await engine?.stop();
   return 0;
