@@ -45,10 +45,11 @@ export class LinkServer {
     client.on('ready', () => {
       client.on('session', (accept) => handleSession(accept(), { engineSocket: this.opts.engineSocket, shell: this.opts.shell ?? '/bin/sh' }));
       client.on('openssh.streamlocal', (accept, reject, info) => {
-        pipeTo(net.connect(info.socketPath), accept, reject);
+        // allowHalfOpen: a client's EOF must not end the engine's answer (hijacked streams).
+        pipeTo(net.connect({ path: info.socketPath, allowHalfOpen: true }), accept, reject);
       });
       client.on('tcpip', (accept, reject, info) => {
-        pipeTo(net.connect(info.destPort, info.destIP), accept, reject);
+        pipeTo(net.connect({ port: info.destPort, host: info.destIP, allowHalfOpen: true }), accept, reject);
       });
     });
   }

@@ -14,7 +14,9 @@ export class SocketForwarder {
 
   async listen(): Promise<void> {
     rmSync(this.socketPath, { force: true }); // stale from a killed host agent
-    const server = net.createServer((sock) => this.onConnection(sock));
+    // allowHalfOpen: docker's hijacked streams half-close (the CLI's stdin EOF) and then read
+    // the rest of the output; Node's default would end our side too and lose it.
+    const server = net.createServer({ allowHalfOpen: true }, (sock) => this.onConnection(sock));
     this.server = server;
     // Tight umask while binding so the socket is never briefly reachable by others.
     const old = tightUmask();
@@ -37,7 +39,9 @@ export class SocketForwarder {
     this.open().then((remote) => {
       remote.on('error', () => sock.destroy());
       sock.on('close', () => remote.destroy());
-      remote.on('close', () => sock.destroy());
+      // end(), not destroy(): bytes the channel delivered just before closing are still being
+      // written to the client (a short `docker exec` answer would otherwise be lost).
+      remote.on('close', () => sock.end());
       sock.pipe(remote).pipe(sock);
       sock.resume();
     }, (err: Error) => {

@@ -10,7 +10,7 @@ export class TcpForward {
   private constructor(private readonly server: net.Server) {}
 
   static async open(f: PortForward, tunnel: GuestTunnel, log: (l: string) => void): Promise<TcpForward> {
-    const fwd: TcpForward = new TcpForward(net.createServer((sock) => fwd.onConnection(sock, f, tunnel, log)));
+    const fwd: TcpForward = new TcpForward(net.createServer({ allowHalfOpen: true }, (sock) => fwd.onConnection(sock, f, tunnel, log)));
     await new Promise<void>((resolve, reject) => {
       fwd.server.once('error', reject);
       fwd.server.listen(listenOptions(f.hostIp, f.hostPort), () => {
@@ -28,7 +28,8 @@ export class TcpForward {
     sock.pause();
     tunnel.openTcp(f.guestIp, f.guestPort, { ip: sock.remoteAddress ?? '127.0.0.1', port: sock.remotePort ?? 0 }).then((ch) => {
       ch.on('error', () => sock.destroy());
-      ch.on('close', () => sock.destroy());
+      // end(), not destroy(): let the last bytes from the guest reach the client first.
+      ch.on('close', () => sock.end());
       sock.on('close', () => ch.destroy());
       sock.pipe(ch).pipe(sock);
       sock.resume();
