@@ -28,7 +28,7 @@ export async function pullRoute(c: RequestContext, engine: Engine): Promise<void
   const auth = decodeRegistryAuthHeader(header(c, 'x-registry-auth'));
   const out = new ProgressStream(c.res!);
   try {
-    const r = await pull(engine.ctx.images, ref, {
+    await pull(engine.ctx.images, ref, {
       auth,
       platform: c.query.get('platform') || undefined,
       config: engine.ctx.registry,
@@ -36,7 +36,6 @@ export async function pullRoute(c: RequestContext, engine: Engine): Promise<void
       signal: c.signal,
     });
     engine.ctx.events.emit('image', 'pull', ref, { name: ref });
-    void r;
   } catch (e) {
     if (!out.hasStarted) return sendError(c.res, undefined, e);
     out.fail(e);
