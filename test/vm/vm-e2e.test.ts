@@ -88,7 +88,7 @@ describe.skipIf(!existsSync(IMAGE))('berth VM end to end (TCG)', () => {
     await sleep(1000);
     expect((await berth('status')).code).toBe(3);
     const again = await berth(...START);
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr + again.stdout).toBe(0);
     expect((await docker('images', '--format', '{{.Repository}}:{{.Tag}}')).stdout).toContain(HTTPD);
     expect((await docker('ps', '-a', '--format', '{{.Names}}')).stdout).toContain('web');
   }, 400_000);

@@ -164,6 +164,8 @@ do_link() {
   rm -f /run/berth/link.pid
   [ -f /run/berth/stopping ] && exit 0
   say "link service exited; restarting"
+  # The reason goes to the serial console too (BERTH_HOME/logs/serial.log on the host).
+  tail -n 12 "$LOG/link.log" 2>/dev/null | sed 's/^/berth-init: link: /' >/dev/console
   sleep 1
 }
 
