@@ -16,7 +16,7 @@ import { stats } from './lib/measure.mjs';
 import { startBerth, startDockerd } from './lib/peers.mjs';
 import { DOCKER, log, run } from './lib/proc.mjs';
 import { pushFixture, startRegistry } from './lib/registry.mjs';
-import { fmtMbps, fmtMs, mark, markdownTable, ratio } from './lib/report.mjs';
+import { fmtMbps, fmtMs, mark, markdownTable, ratio, finishReport } from './lib/report.mjs';
 import { FIXTURES, WORK, ensureBuilt, importTs } from './lib/setup.mjs';
 import { extractArchiveLayers, measureUnpack } from './lib/unpack-floor.mjs';
 
@@ -189,32 +189,29 @@ async function writeReport({ started, berth, dockerd, pulls, unpack, unpackGz, t
     '- Unpack: Berth = applyLayer (agent/src/image/layer-unpack.ts) in this Node process; floor = `tar -xf`/`tar -xzf` per layer into empty dirs; MB/s of uncompressed tar bytes.',
     ...notes.map((n) => `- ${n}`),
   ];
-  const out = [
-    '## Pull: Berth vs dockerd',
-    '',
-    ...table,
-    '',
-    '### Target',
-    '',
-    ...targets,
-    '',
-    '### Pull runs',
-    '',
-    ...detail,
-    '',
-    '### Run',
-    '',
-    ...env,
-    ...(problems.length ? ['', '### Problems seen', '', ...problems.map((p) => `- ${p}`)] : []),
-    '',
-    `_Total bench time ${fmtMs(performance.now() - started)} (before cleanup)._`,
-    '',
-  ].join('\n');
-  console.log('\n' + out);
-  await fs.writeFile(path.join(WORK, 'pull-results.md'), out);
-  await fs.copyFile(berth.logFile, path.join(WORK, 'pull-berth-engine.log')).catch(() => undefined);
-  if (dockerd) await fs.copyFile(dockerd.logFile, path.join(WORK, 'pull-dockerd.log')).catch(() => undefined);
-  log(`wrote ${path.relative(process.cwd(), path.join(WORK, 'pull-results.md'))}`);
+  const written = await finishReport({
+    sections: [
+      '## Pull: Berth vs dockerd',
+      '',
+      ...table,
+      '',
+      '### Target',
+      '',
+      ...targets,
+      '',
+      '### Pull runs',
+      '',
+      ...detail,
+      '',
+    ],
+    env,
+    problems,
+    startedMs: started,
+    workDir: WORK,
+    file: 'pull-results.md',
+    logs: [[berth.logFile, 'pull-berth-engine.log'], [dockerd?.logFile, 'pull-dockerd.log']],
+  });
+  log(`wrote ${written}`);
 }
 
 await runMain(session, main, { links: [BRIDGE] });

@@ -8,7 +8,6 @@
 // The pull benchmark is pull-bench.mjs; shared pieces live in bench/lib/.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -16,7 +15,7 @@ import { createSession, guardHostState, makeTempBase, runMain } from './lib/clea
 import { timeInterleaved, stats } from './lib/measure.mjs';
 import { BERTH_BRIDGE, BERTH_SUBNET, DOCKERD_BIP, PODMAN_SUBNET, setupPodman, setupRuncBundle, startBerth, startDockerd } from './lib/peers.mjs';
 import { DOCKER, childrenOf, commOf, log, run, vmRssKb } from './lib/proc.mjs';
-import { fmtMb, fmtMs, ratio } from './lib/report.mjs';
+import { fmtMb, fmtMs, ratio, finishReport } from './lib/report.mjs';
 import { BUSYBOX_TAR, WORK, ensureBuilt } from './lib/setup.mjs';
 
 const IMAGE = 'berth-test/busybox:latest';
@@ -322,32 +321,29 @@ async function writeReport({ started, berth, dockerd, podman, rr, rss, rssAfter,
     `- Berth ${versions.berth} (dist/agent.mjs, bridge ${BERTH_BRIDGE} ${BERTH_SUBNET}); dockerd ${versions.dockerd ?? 'not running'}; ${versions.podman}; ${versions.runc}; ${versions.cli}.`,
     ...notes.map((n) => `- ${n}`),
   ];
-  const out = [
-    '## Berth vs peers',
-    '',
-    ...table,
-    '',
-    '### Targets',
-    '',
-    ...targets,
-    '',
-    '### Latency detail',
-    '',
-    ...detail,
-    '',
-    '### Run',
-    '',
-    ...env,
-    ...(problems.length ? ['', '### Problems seen', '', ...problems.map((p) => `- ${p}`)] : []),
-    '',
-    `_Total bench time ${fmtMs(performance.now() - started)} (before cleanup)._`,
-    '',
-  ].join('\n');
-  console.log('\n' + out);
-  await fs.writeFile(path.join(WORK, 'results.md'), out);
-  await fs.copyFile(berth.logFile, path.join(WORK, 'berth-engine.log')).catch(() => undefined);
-  if (dockerd) await fs.copyFile(dockerd.logFile, path.join(WORK, 'dockerd.log')).catch(() => undefined);
-  log(`wrote ${path.relative(process.cwd(), path.join(WORK, 'results.md'))}`);
+  const written = await finishReport({
+    sections: [
+      '## Berth vs peers',
+      '',
+      ...table,
+      '',
+      '### Targets',
+      '',
+      ...targets,
+      '',
+      '### Latency detail',
+      '',
+      ...detail,
+      '',
+    ],
+    env,
+    problems,
+    startedMs: started,
+    workDir: WORK,
+    file: 'results.md',
+    logs: [[berth.logFile, 'berth-engine.log'], [dockerd?.logFile, 'dockerd.log']],
+  });
+  log(`wrote ${written}`);
 }
 
 await runMain(session, main, { links: [BERTH_BRIDGE, 'docker0'] });

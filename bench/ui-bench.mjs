@@ -17,7 +17,7 @@ import { createSession, guardHostState, makeTempBase, runMain } from './lib/clea
 import { stats } from './lib/measure.mjs';
 import { startBerth } from './lib/peers.mjs';
 import { DOCKER, log, must, waitExit } from './lib/proc.mjs';
-import { fmtMs, markdownTable } from './lib/report.mjs';
+import { fmtMs, markdownTable, finishReport } from './lib/report.mjs';
 import { BUSYBOX_TAR, ROOT, WORK, ensureBuilt } from './lib/setup.mjs';
 
 const BRIDGE = 'bbui0';
@@ -361,27 +361,25 @@ async function writeReport({ started, berth, sizes, one, many, createMs, runRow,
     '- Bundle: bytes on disk of `npm run build` output; gzip is zlib level 9 of each file.',
     ...notes.map((n) => `- ${n}`),
   ];
-  const out = [
-    '## UI: dashboard in web mode (Berth only)',
-    '',
-    ...table,
-    '',
-    '### Largest renderer files',
-    '',
-    ...chunks,
-    '',
-    '### Run',
-    '',
-    ...env,
-    ...(problems.length ? ['', '### Problems seen', '', ...problems.map((p) => `- ${p}`)] : []),
-    '',
-    `_Total bench time ${fmtMs(performance.now() - started)} (before cleanup)._`,
-    '',
-  ].join('\n');
-  console.log('\n' + out);
-  await fs.writeFile(path.join(WORK, 'ui-results.md'), out);
-  await fs.copyFile(berth.logFile, path.join(WORK, 'ui-berth-engine.log')).catch(() => undefined);
-  log(`wrote ${path.relative(process.cwd(), path.join(WORK, 'ui-results.md'))}`);
+  const written = await finishReport({
+    sections: [
+      '## UI: dashboard in web mode (Berth only)',
+      '',
+      ...table,
+      '',
+      '### Largest renderer files',
+      '',
+      ...chunks,
+      '',
+    ],
+    env,
+    problems,
+    startedMs: started,
+    workDir: WORK,
+    file: 'ui-results.md',
+    logs: [[berth.logFile, 'ui-berth-engine.log']],
+  });
+  log(`wrote ${written}`);
 }
 
 await runMain(session, main, { links: [BRIDGE] });

@@ -9,3 +9,26 @@ export const mark = (ok) => (ok == null ? 'n/a' : ok ? '**met**' : '**missed**')
 export function markdownTable(header, rows) {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
+
+/**
+ * Finishes a benchmark report the same way for every bench: the "Run" section, any problems seen,
+ * the total time; prints it, writes it under `workDir`, and copies the engines' logs beside it.
+ */
+export async function finishReport({ sections, env, problems, startedMs, workDir, file, logs = [] }) {
+  const fsp = await import('node:fs/promises');
+  const path = await import('node:path');
+  const out = [
+    ...sections,
+    '### Run',
+    '',
+    ...env,
+    ...(problems.length ? ['', '### Problems seen', '', ...problems.map((p) => `- ${p}`)] : []),
+    '',
+    `_Total bench time ${fmtMs(performance.now() - startedMs)} (before cleanup)._`,
+    '',
+  ].join('\n');
+  console.log('\n' + out);
+  await fsp.writeFile(path.join(workDir, file), out);
+  for (const [from, name] of logs) if (from) await fsp.copyFile(from, path.join(workDir, name)).catch(() => undefined);
+  return path.relative(process.cwd(), path.join(workDir, file));
+}
