@@ -65,7 +65,7 @@ export function notifyWaiters(ctx: EngineContext, id: string, code: number): voi
   ctx.waiters.delete(id);
 }
 
-export function shouldRestart(rec: ContainerRecord): boolean {
+function shouldRestart(rec: ContainerRecord): boolean {
   const { name, maximumRetryCount } = rec.spec.host.restartPolicy;
   if (rec.state.stoppedByUser) return false;
   switch (name) {

@@ -3,7 +3,7 @@
 // proxy behind (the container stays "created", or "exited" with the error, as Docker does).
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { EngineError, invalid } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import { log } from '../log.ts';
 import { mount, unmount } from '../sys/mount.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../sys/atomic-file.ts';
@@ -215,8 +215,4 @@ function shimConfig(ctx: EngineContext, rec: ContainerRecord, ports: PortBinding
     cgroupVersion: ctx.cgroups.version,
     ports,
   } as ShimConfig;
-}
-
-export function asStartError(e: unknown): EngineError {
-  return e instanceof EngineError ? e : new EngineError('Internal', String((e as Error)?.message ?? e));
 }
