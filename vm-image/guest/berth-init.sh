@@ -12,7 +12,8 @@
 #   berth-init shutdown   stops the engine and the link, then containers, unmounts the data disk
 #
 # Kernel command line: berth.time=<unix seconds> (clock), berth.key=<base64 OpenSSH public key>
-# (else fw_cfg opt/berth/key), berth.debugtcp=1, berth.log=console (engine log to the serial
+# (else fw_cfg opt/berth/key), berth.shares=<base64 "tag<TAB>path" lines> (virtiofs folders from
+# the host), berth.debugtcp=1, berth.log=console (engine log to the serial
 # console instead of /var/log/berth/engine.log), berth.hostname=NAME, berth.data=/dev/vdb,
 # berth.shell=1 (a root shell on the console: debugging only), berth.loglevel=debug.
 # busybox sh prefers its own applets, so real tools (ip, mke2fs, modprobe) go by full path.
@@ -107,6 +108,18 @@ EOF
     say "no data disk $disk; the engine's data is on tmpfs and is lost at poweroff"
   fi
   mark DISK
+
+  # --- shared host folders: virtiofs tags mounted at the host's paths (berth.shares= is base64
+  # of "tag<TAB>path" lines), so a bind mount of a host path resolves to the host's files
+  if shares=$(cmdline shares); then
+    /usr/sbin/modprobe -q virtiofs 2>/dev/null
+    tab=$(printf '\t')
+    { echo "$shares" | base64 -d 2>/dev/null; echo; } | while IFS="$tab" read -r tag dir; do
+      [ -n "$tag" ] && [ -n "$dir" ] || continue
+      mkdir -p "$dir" && mount -t virtiofs "$tag" "$dir" || say "cannot mount the shared folder $dir ($tag)"
+    done
+    mark SHARES
+  fi
 
   # --- the link's authorized key: cmdline (base64) or fw_cfg opt/berth/key
   key=/run/berth/authorized_key

@@ -14,5 +14,6 @@ export async function hostagentCommand(argv: string[]): Promise<number> {
     bootTimeoutMs: Number(values.timeout ?? 300) * 1000,
     log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
-  return agent.run();
+  // Exit once the VM is gone, whatever retry timers (link reconnects, event streams) are pending.
+  process.exit(await agent.run());
 }

@@ -36,9 +36,10 @@ export async function startCommand(argv: string[]): Promise<number> {
     const events = new EventLog(home.hostAgentEvents);
     events.reset();
     const log = openSync(home.hostAgentLog, 'a', 0o600);
-    const { cpus, memoryMiB, diskGiB, accel } = env.config;
+    const { cpus, memoryMiB, diskGiB, accel, sharedFolders } = env.config;
     const cli = process.env.BERTH_CLI ?? process.argv[1];
-    const agent = spawn(process.execPath, [cli, 'hostagent', '--cpus', String(cpus), '--memory', String(memoryMiB), '--disk', String(diskGiB), '--accel', accel, '--timeout', String(timeoutS)], {
+    const shares = sharedFolders.flatMap((f) => ['--share', f]);
+    const agent = spawn(process.execPath, [cli, 'hostagent', '--cpus', String(cpus), '--memory', String(memoryMiB), '--disk', String(diskGiB), '--accel', accel, ...shares, '--timeout', String(timeoutS)], {
       detached: true, stdio: ['ignore', log, log], env: process.env,
     });
     agent.unref();

@@ -15,8 +15,10 @@ export const vmCommands: Record<string, Command> = {
   hostagent: lazy(async () => (await import('./hostagent-command.ts')).hostagentCommand),
 };
 
-export const VM_USAGE = `  berth start [--cpus N] [--memory MiB] [--disk GiB] [--accel auto|kvm|tcg|hvf|whpx]
-        boot the VM; returns when the engine answers at $BERTH_HOME/docker.sock (~/.berth)
+export const VM_USAGE = `  berth start [--cpus N] [--memory MiB] [--disk GiB] [--accel auto|kvm|tcg|hvf|whpx] [--share DIR …]
+        boot the VM; returns when the engine answers at $BERTH_HOME/docker.sock (~/.berth).
+        Shared folders (default: your home; settings.json "sharedFolders") appear in the VM
+        at the same path, so \`docker run -v "$PWD":/src …\` works from inside them
   berth stop | restart | status [--json] | logs [--serial|--agent] [-n N]
   berth shell [-- command …]                       a shell in the VM
   berth context                                    create the docker context "berth"

@@ -1,5 +1,6 @@
 // What every VM command needs, built once from BERTH_HOME, settings and flags: the home, the
 // driver (QEMU) and, for starting, the prerequisites and the VM config.
+import path from 'node:path';
 import { BerthPaths } from '../home/berth-paths.ts';
 import { ensureKeyPair } from '../link/key-pair.ts';
 import type { VmConfig } from '../vm/driver.ts';
@@ -13,9 +14,11 @@ export const SIZE_OPTIONS = {
   memory: { type: 'string' },
   disk: { type: 'string' },
   accel: { type: 'string' },
+  // Repeatable; replaces the settings' shared folders for this start.
+  share: { type: 'string', multiple: true },
 } as const;
 
-export interface SizeFlags { cpus?: string; memory?: string; disk?: string; accel?: string }
+export interface SizeFlags { cpus?: string; memory?: string; disk?: string; accel?: string; share?: string[] }
 
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -25,7 +28,10 @@ function int(name: string, v: string | undefined): number | undefined {
 }
 
 export function sizeFlags(f: SizeFlags): Partial<VmSettings> {
-  return { cpus: int('cpus', f.cpus), memoryMiB: int('memory', f.memory), diskGiB: int('disk', f.disk), accel: f.accel ? parseAccel(f.accel) : undefined };
+  return {
+    cpus: int('cpus', f.cpus), memoryMiB: int('memory', f.memory), diskGiB: int('disk', f.disk), accel: f.accel ? parseAccel(f.accel) : undefined,
+    sharedFolders: f.share?.map((p) => path.resolve(p)),
+  };
 }
 
 /** A driver for stop/status/reset: works without the image, and without QEMU for what needs none. */

@@ -19,7 +19,8 @@ afterEach(async () => {
 
 describe('settings', () => {
   it('defaults from the host and never above it', () => {
-    expect(defaultSettings(limits)).toMatchObject({ cpus: 4, memoryMb: 8192, diskGb: 64, theme: 'system' });
+    expect(defaultSettings(limits)).toMatchObject({ cpus: 8, memoryMb: 8192, diskGb: 64, theme: 'system' });
+    expect(defaultSettings(limits).sharedFolders).toEqual([os.homedir()]);
     expect(defaultSettings({ cpus: 1, memoryMb: 1000, diskGb: 20 })).toMatchObject({ cpus: 1, memoryMb: 512, diskGb: 20 });
     expect(clampToLimits({ ...defaultSettings(limits), cpus: 64, memoryMb: 1 << 20, diskGb: 5 }, limits)).toMatchObject({ cpus: 8, memoryMb: 16384, diskGb: 8 });
   });

@@ -1,6 +1,7 @@
 // The user's settings, persisted atomically as JSON. Defaults and bounds come from the host's
 // resources; a file from a bigger machine (or an older version) is clamped and completed on load.
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import { Settings, type HostLimits } from '../../../protocol/src/index.ts';
 import { hostError } from '../engine-client/engine-api-error.ts';
 import { writeFileAtomic } from './atomic-file.ts';
@@ -11,10 +12,13 @@ const MINIMUM = { cpus: 1, memoryMb: 512, diskGb: 8 };
 
 export function defaultSettings(limits: HostLimits): SettingsValue {
   return {
-    cpus: Math.max(MINIMUM.cpus, Math.floor(limits.cpus / 2)),
+    // Every host CPU, as Docker Desktop does: idle vCPUs cost nothing, and the guest's Node
+    // start-up (and any build) is CPU-bound.
+    cpus: Math.max(MINIMUM.cpus, limits.cpus),
     memoryMb: Math.max(MINIMUM.memoryMb, Math.min(8192, Math.floor(limits.memoryMb / 2 / 256) * 256)),
     diskGb: Math.max(MINIMUM.diskGb, Math.min(64, limits.diskGb)),
-    sharedFolders: [],
+    // Docker Desktop shares the home folder by default, so `-v "$PWD":/src` works from a project.
+    sharedFolders: [os.homedir()],
     insecureRegistries: [],
     registryMirrors: [],
     startAtLogin: false,

@@ -13,6 +13,8 @@ export interface DriverFeatures {
   keyDelivery: Array<'fw_cfg' | 'cmdline'>;
   /** Whether `stop` can ask the guest to power off (ACPI) before killing it. */
   gracefulShutdown: boolean;
+  /** How host folders reach the guest; empty when this host has no way. */
+  fileSharing: Array<'virtiofs' | '9p'>;
 }
 
 export interface VmImage {
@@ -30,6 +32,8 @@ export interface VmConfig {
   image: VmImage;
   /** OpenSSH public key line the guest's link must accept. */
   publicKey: string;
+  /** Host folders the guest sees at the same path. */
+  sharedFolders: string[];
 }
 
 export type VmStatus =

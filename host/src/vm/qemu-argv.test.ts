@@ -54,4 +54,17 @@ describe('QEMU argv', () => {
     expect(optValue('/a,b/c')).toBe('/a,,b/c');
     expect(after(qemuArgv({ ...base, dataDisk: '/x,y/d.qcow2' }), '-drive')[1]).toMatch(/file=\/x,,y\/d\.qcow2$/);
   });
+
+  it('shares folders over vhost-user-fs with a shared memfd backing the whole of RAM', () => {
+    const shares = [{ tag: 'berth0', hostPath: '/home/me', socket: '/h/vm/fs0.sock' }, { tag: 'berth1', hostPath: '/srv/a,b', socket: '/h/vm/fs1.sock' }];
+    const argv = qemuArgv({ ...base, shares });
+    expect(after(argv, '-machine')).toEqual(['q35,memory-backend=mem']);
+    expect(after(argv, '-object')).toEqual(['memory-backend-memfd,id=mem,size=2048M,share=on']);
+    expect(after(argv, '-chardev').filter((c) => c.startsWith('socket'))).toEqual(['socket,id=fs0,path=/h/vm/fs0.sock', 'socket,id=fs1,path=/h/vm/fs1.sock']);
+    expect(after(argv, '-device').filter((d) => d.startsWith('vhost-user-fs'))).toEqual(['vhost-user-fs-pci,chardev=fs0,tag=berth0', 'vhost-user-fs-pci,chardev=fs1,tag=berth1']);
+    expect(after(argv, '-append')[0]).toMatch(/ berth\.shares=\S+$/);
+    expect(after(qemuArgv({ ...base, arch: 'arm64', shares }), '-machine')).toEqual(['virt,highmem=on,memory-backend=mem']);
+    // Without shares, guest RAM stays private (no memfd object).
+    expect(after(qemuArgv(base), '-object')).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@
 // branch is unit-tested on any host (HVF and WHPX cannot run here).
 import { FW_CFG_KEY_NAME, LINK_GUEST_PORT } from '../../../protocol/src/link.ts';
 import type { Accel } from './driver.ts';
+import { sharesCmdline, type FileShare } from './file-shares.ts';
 
 export type GuestArch = 'amd64' | 'arm64';
 
@@ -21,6 +22,8 @@ export interface QemuArgvInput {
   serialLog: string;
   pidFile: string;
   now: Date;
+  /** Folders served by virtiofsd (already running, listening on each share's socket). */
+  shares?: readonly FileShare[];
 }
 
 export function qemuBinary(arch: GuestArch): string {
@@ -46,18 +49,35 @@ export function accelArgs(arch: GuestArch, accel: Accel): string[] {
   }
 }
 
-export function kernelAppend(arch: GuestArch, publicKey: string, now: Date): string {
+export function kernelAppend(arch: GuestArch, publicKey: string, now: Date, shares: readonly FileShare[] = []): string {
+  const share = sharesCmdline(shares);
   return [
     arch === 'arm64' ? 'console=ttyAMA0' : 'console=ttyS0',
     'panic=-1',
     `berth.time=${Math.floor(now.getTime() / 1000)}`,
     // Also on the command line: guests without the qemu_fw_cfg module still get the key.
     `berth.key=${Buffer.from(publicKey.trim()).toString('base64')}`,
+    ...(share ? [share] : []),
   ].join(' ');
 }
 
+/**
+ * vhost-user-fs needs guest RAM that virtiofsd can map: a shared memfd backend (the same size as
+ * -m), then one socket chardev and one vhost-user-fs device per folder.
+ */
+export function shareArgs(shares: readonly FileShare[], memoryMiB: number): { machine: string; args: string[] } {
+  if (!shares.length) return { machine: '', args: [] };
+  const args = ['-object', `memory-backend-memfd,id=mem,size=${memoryMiB}M,share=on`];
+  shares.forEach((s, i) => {
+    args.push('-chardev', `socket,id=fs${i},path=${optValue(s.socket)}`);
+    args.push('-device', `vhost-user-fs-pci,chardev=fs${i},tag=${s.tag}`);
+  });
+  return { machine: ',memory-backend=mem', args };
+}
+
 export function qemuArgv(i: QemuArgvInput): string[] {
-  const machine = i.arch === 'arm64' ? ['-machine', 'virt,highmem=on'] : ['-machine', 'q35'];
+  const shares = shareArgs(i.shares ?? [], i.memoryMiB);
+  const machine = ['-machine', (i.arch === 'arm64' ? 'virt,highmem=on' : 'q35') + shares.machine];
   return [
     '-name', 'berth',
     '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
@@ -67,7 +87,7 @@ export function qemuArgv(i: QemuArgvInput): string[] {
     '-m', String(i.memoryMiB),
     '-kernel', i.kernel,
     '-initrd', i.initrd,
-    '-append', kernelAppend(i.arch, i.publicKey, i.now),
+    '-append', kernelAppend(i.arch, i.publicKey, i.now, i.shares),
     // vda: the read-only root; vdb: the persistent data disk (serials let the guest tell them apart).
     '-drive', `if=none,id=root,format=raw,readonly=on,file=${optValue(i.root)}`,
     '-device', 'virtio-blk-pci,drive=root,serial=berth-root',
@@ -77,6 +97,7 @@ export function qemuArgv(i: QemuArgvInput): string[] {
     '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${i.linkPort}-:${LINK_GUEST_PORT}`,
     '-device', 'virtio-net-pci,netdev=net0',
     '-device', 'virtio-rng-pci',
+    ...shares.args,
     '-chardev', `file,id=serial0,path=${optValue(i.serialLog)}`,
     '-serial', 'chardev:serial0',
     '-qmp', `unix:${optValue(i.qmpSocket)},server=on,wait=off`,

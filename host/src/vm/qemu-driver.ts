@@ -9,6 +9,7 @@ import type { BerthPaths } from '../home/berth-paths.ts';
 import { chooseAccel } from './accel-probe.ts';
 import { ensureDataDisk } from './data-disk.ts';
 import type { Accel, DriverFeatures, StartedVm, VmConfig, VmDriver, VmStatus } from './driver.ts';
+import { findVirtiofsd, planShares, startVirtiofsd, type FileShare } from './file-shares.ts';
 import { isAlive, livePid } from './pid-file.ts';
 import { QmpClient } from './qmp-client.ts';
 import { qemuArgv, type GuestArch } from './qemu-argv.ts';
@@ -33,6 +34,8 @@ export class QemuDriver implements VmDriver {
       dynamicPortForwarding: true,
       keyDelivery: ['fw_cfg', 'cmdline'],
       gracefulShutdown: true,
+      // QEMU's virtiofsd is Linux-only; macOS/Windows hosts would need 9p with a kernel that has it.
+      fileSharing: platform === 'linux' ? ['virtiofs'] : [],
     };
   }
 
@@ -60,11 +63,12 @@ export class QemuDriver implements VmDriver {
     const linkPort = await freePort();
     const keyFile = `${this.home.vmDir}/authorized_key`;
     writeFileSync(keyFile, `${config.publicKey.trim()}\n`, { mode: 0o644 });
+    const { shares, stopShares } = await this.startShares(config.sharedFolders, log);
     const argv = qemuArgv({
       arch: this.opts.arch, accel: decision.accel, cpus: config.cpus, memoryMiB: config.memoryMiB,
       kernel: config.image.kernel, initrd: config.image.initrd, root: config.image.root, dataDisk: this.home.dataDisk,
       publicKeyFile: keyFile, publicKey: config.publicKey, linkPort, qmpSocket: this.home.qmpSocket,
-      serialLog: this.home.serialLog, pidFile: this.home.qemuPid, now: new Date(),
+      serialLog: this.home.serialLog, pidFile: this.home.qemuPid, now: new Date(), shares,
     });
     writeFileSync(`${this.home.vmDir}/qemu.argv.json`, JSON.stringify([this.opts.qemu, ...argv]) + '\n');
     const errFile = `${this.home.logsDir}/qemu.stderr.log`;
@@ -78,16 +82,41 @@ export class QemuDriver implements VmDriver {
     let up = false;
     while (!up && Date.now() < deadline) {
       const early = await Promise.race([exited, sleep(100).then(() => undefined)]);
-      if (early) throw new Error(`QEMU exited at once (${early.code ?? early.signal}): ${tail(errFile)}`);
+      if (early) {
+        stopShares();
+        throw new Error(`QEMU exited at once (${early.code ?? early.signal}): ${tail(errFile)}`);
+      }
       if (existsSync(this.home.qmpSocket)) up = true;
     }
     if (!up) {
       child.kill('SIGKILL');
+      stopShares();
       throw new Error(`QEMU did not open its QMP socket within 15s: ${tail(errFile)}`);
     }
     const state: VmState = { linkPort, accel: decision.accel, startedAt: new Date().toISOString() };
     writeFileSync(this.home.vmState, JSON.stringify(state) + '\n');
     return { pid: child.pid ?? 0, linkPort, accel: decision.accel, exited };
+  }
+
+  /** virtiofsd for each usable folder; a folder that cannot be shared is logged, not fatal. */
+  private async startShares(folders: readonly string[], log: (line: string) => void): Promise<{ shares: FileShare[]; stopShares: () => void }> {
+    const none = { shares: [], stopShares: () => {} };
+    if (!folders.length) return none;
+    if (!this.features.fileSharing.includes('virtiofs')) {
+      log('file sharing is not available with QEMU on this OS yet: no host folders in the VM');
+      return none;
+    }
+    const binary = findVirtiofsd();
+    if (!binary) {
+      log('virtiofsd was not found (Debian/Ubuntu: qemu-system-common; or set BERTH_VIRTIOFSD): no host folders in the VM');
+      return none;
+    }
+    const { shares, problems } = planShares(folders, this.home.vmDir);
+    for (const p of problems) log(p);
+    if (!shares.length) return none;
+    const daemons = await startVirtiofsd(shares, { binary, logFile: `${this.home.logsDir}/virtiofsd.log` });
+    log(`sharing ${shares.map((s) => s.hostPath).join(', ')}`);
+    return { shares, stopShares: daemons.stop };
   }
 
   async stop(timeoutMs: number): Promise<void> {

@@ -9,6 +9,7 @@ export interface VmSettings {
   memoryMiB: number;
   diskGiB: number;
   accel: AccelChoice;
+  sharedFolders: string[];
 }
 
 const ACCELS: readonly AccelChoice[] = ['auto', 'kvm', 'tcg', 'hvf', 'whpx'];
@@ -25,5 +26,6 @@ export async function resolveVmSettings(homeDir: string, settingsFile: string, f
     memoryMiB: flags.memoryMiB ?? s.memoryMb,
     diskGiB: flags.diskGiB ?? s.diskGb,
     accel: flags.accel ?? 'auto',
+    sharedFolders: flags.sharedFolders ?? s.sharedFolders,
   };
 }
