@@ -1,7 +1,7 @@
 // `npm run bench` entry point: the engine-core benchmark (run-bench.mjs), the pull benchmark
-// (pull-bench.mjs), then the UI benchmark (ui-bench.mjs), each in its own process so each cleans
-// up after itself. Usage:
-//   node bench/run.mjs [--quick] [--runs N] [--no-podman] [--pull-runs N] [--only core|pull|ui]
+// (pull-bench.mjs), the UI benchmark (ui-bench.mjs), then the VM benchmark (vm-bench.mjs), each in
+// its own process so each cleans up after itself. Usage:
+//   node bench/run.mjs [--quick] [--runs N] [--no-podman] [--pull-runs N] [--vm-boots N] [--only core|pull|ui|vm]
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,26 +12,29 @@ const { values: opts } = parseArgs({
     runs: { type: 'string' },
     'no-podman': { type: 'boolean', default: false },
     'pull-runs': { type: 'string' },
+    'vm-boots': { type: 'string' },
     only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  console.log('usage: node bench/run.mjs [--quick] [--runs N] [--no-podman] [--pull-runs N] [--only core|pull|ui]');
+  console.log('usage: node bench/run.mjs [--quick] [--runs N] [--no-podman] [--pull-runs N] [--vm-boots N] [--only core|pull|ui|vm]');
   process.exit(0);
 }
 
 const core = [...(opts.quick ? ['--quick'] : []), ...(opts.runs ? ['--runs', opts.runs] : []), ...(opts['no-podman'] ? ['--no-podman'] : [])];
 const pull = opts['pull-runs'] ? ['--runs', opts['pull-runs']] : opts.quick ? ['--runs', '2'] : [];
 const ui = opts.quick ? ['--quick'] : [];
+const vm = [...(opts.quick ? ['--quick'] : []), ...(opts['vm-boots'] ? ['--boots', opts['vm-boots']] : [])];
 const steps = [
   ['core', 'run-bench.mjs', core],
   ['pull', 'pull-bench.mjs', pull],
   ['ui', 'ui-bench.mjs', ui],
+  ['vm', 'vm-bench.mjs', vm],
 ].filter(([name]) => !opts.only || opts.only === name);
 
 if (opts.only && !steps.length) {
-  console.error(`--only is core, pull or ui, not ${opts.only}`);
+  console.error(`--only is core, pull, ui or vm, not ${opts.only}`);
   process.exit(2);
 }
 

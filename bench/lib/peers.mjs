@@ -233,5 +233,3 @@ export async function setupRuncBundle(ctx, { imageTar = BUSYBOX_TAR } = {}) {
   let n = 0;
   return { cmd: () => ['runc', ['--root', state, 'run', '--bundle', bundle, `bb${process.pid.toString(36)}-${n++}`]] };
 }
-
-// Interleaved timing: each iteration runs every participant once, in rotating order, so drift and

@@ -2,7 +2,11 @@
 export const fmtMs = (v) => (v == null ? '—' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
 export const fmtMb = (kb) => (kb == null ? '—' : `${(kb / 1024).toFixed(1)} MB`);
 export const fmtMbps = (v) => (v == null ? '—' : `${v.toFixed(v < 10 ? 1 : 0)} MB/s`);
-export const ratio = (a, b) => (a == null || b == null || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
+export const ratio = (a, b) => {
+  if (a == null || b == null || b === 0) return '—';
+  const r = a / b;
+  return `${r >= 0.1 || r === 0 ? r.toFixed(2) : r.toPrecision(2)}×`; // 0.0028×, not 0.00×
+};
 export const mark = (ok) => (ok == null ? 'n/a' : ok ? '**met**' : '**missed**');
 
 /** A markdown table: header cells, then rows of cells. */

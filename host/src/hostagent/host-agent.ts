@@ -118,7 +118,7 @@ export class HostAgent {
     const engine = new EngineClient(this.o.home.dockerSocket);
     while (Date.now() < deadline) {
       if (await engine.ping()) return this.progress('the engine answers');
-      await sleep(300);
+      await sleep(100);
     }
     throw new Error(`the engine in the VM did not answer /_ping in time; see ${this.o.home.serialLog}`);
   }
