@@ -205,7 +205,7 @@ async function boot(disk, label) {
     try {
       const v = JSON.parse(version.body);
       const i = JSON.parse(info.body);
-      result.engine = { version: v.Version, apiVersion: v.ApiVersion, kernel: v.KernelVersion ?? i.KernelVersion, cgroupVersion: i.CgroupVersion, cgroupDriver: i.CgroupDriver, os: i.OperatingSystem, ncpu: i.NCPU, memGiB: i.MemTotal ? +(i.MemTotal / 2 ** 30).toFixed(2) : undefined };
+      result.engine = { version: v.Version, apiVersion: v.ApiVersion, arch: i.Architecture, kernel: v.KernelVersion ?? i.KernelVersion, cgroupVersion: i.CgroupVersion, cgroupDriver: i.CgroupDriver, os: i.OperatingSystem, ncpu: i.NCPU, memGiB: i.MemTotal ? +(i.MemTotal / 2 ** 30).toFixed(2) : undefined };
     } catch {
       result.engine = { version: version?.body?.slice(0, 200), info: info?.body?.slice(0, 200) };
     }

@@ -139,7 +139,10 @@ EOF
     [ -f /opt/berth/link.mjs ] && echo "::respawn:/sbin/berth-init link"
     [ "$(cmdline debugtcp)" = 1 ] && echo "::respawn:/sbin/berth-init debugtcp"
     echo "::respawn:/usr/bin/busybox acpid -f -c /etc/acpi -l /dev/null"
-    [ "$(cmdline shell)" = 1 ] && echo "ttyS0::respawn:-/bin/sh"
+    # arm64 (no ACPI under -kernel): the power button is a GPIO line; see berth-powerkey.
+    [ -x /usr/sbin/berth-powerkey ] && echo "::respawn:/usr/sbin/berth-powerkey"
+    # On the console's tty (ttyS0 on x86, ttyAMA0 on arm64): job control needs it, not /dev/console.
+    [ "$(cmdline shell)" = 1 ] && c=$(cat /sys/class/tty/console/active) && echo "${c##* }::respawn:-/bin/sh"
     echo "::ctrlaltdel:/usr/bin/busybox poweroff"
     echo "::shutdown:/sbin/berth-init shutdown"
   } >/etc/inittab

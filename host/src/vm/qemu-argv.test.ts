@@ -25,6 +25,7 @@ describe('QEMU argv', () => {
     expect(qemuBinary('arm64')).toBe('qemu-system-aarch64');
     expect(after(qemuArgv(base), '-machine')).toEqual(['q35']);
     expect(after(qemuArgv({ ...base, arch: 'arm64' }), '-machine')).toEqual(['virt,highmem=on']);
+    expect(after(qemuArgv({ ...base, arch: 'arm64', cpus: 12 }), '-machine')).toEqual(['virt,highmem=on,gic-version=max']);
     expect(kernelAppend('arm64', 'k', base.now)).toMatch(/^console=ttyAMA0 /);
   });
 

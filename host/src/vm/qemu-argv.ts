@@ -77,7 +77,9 @@ export function shareArgs(shares: readonly FileShare[], memoryMiB: number): { ma
 
 export function qemuArgv(i: QemuArgvInput): string[] {
   const shares = shareArgs(i.shares ?? [], i.memoryMiB);
-  const machine = ['-machine', (i.arch === 'arm64' ? 'virt,highmem=on' : 'q35') + shares.machine];
+  // virt's default GICv2 stops at 8 CPUs; GICv3 ('max') takes more.
+  const arm = i.cpus > 8 ? 'virt,highmem=on,gic-version=max' : 'virt,highmem=on';
+  const machine = ['-machine', (i.arch === 'arm64' ? arm : 'q35') + shares.machine];
   return [
     '-name', 'berth',
     '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
