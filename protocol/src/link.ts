@@ -5,6 +5,10 @@ import { z } from 'zod';
 
 /** TCP port the guest's link service listens on; QEMU's user-net hostfwd maps a host port here. */
 export const LINK_GUEST_PORT = 2222;
+/** The guest's address on QEMU's user-mode network (berth-init sets it; QEMU's default DHCP one). */
+export const GUEST_NAT_ADDRESS = '10.0.2.15';
+/** The guest's uplink, where published-port traffic from the host arrives on the NAT path. */
+export const GUEST_UPLINK = 'eth0';
 /** The engine's socket inside the guest; the host forwards BERTH_HOME/docker.sock to it. */
 export const GUEST_ENGINE_SOCKET = '/run/berth/docker.sock';
 /** File holding the one public key (OpenSSH line) the link accepts. */
@@ -41,6 +45,11 @@ export const PortForwardSchema = z.object({
   hostPort: z.number().int().min(1).max(65535),
   guestIp: z.string(),
   guestPort: z.number().int().min(1).max(65535),
+  /** The container's own address and port on the guest's bridge (the NAT path goes straight there). */
+  containerIp: z.string().optional(),
+  containerPort: z.number().int().min(1).max(65535).optional(),
+  /** How the host reaches the guest: QEMU's user-mode NAT + a DNAT in the guest, or the link. */
+  via: z.enum(['nat', 'link']).optional(),
 });
 export type PortForward = z.infer<typeof PortForwardSchema>;
 

@@ -2,7 +2,8 @@
 // through the forwarded BERTH_HOME/docker.sock, a published port answering on the host's
 // 127.0.0.1, a shared host folder bind-mounted into a container, exec with a TTY, `kill -9` of
 // QEMU and recovery with state intact, `berth stop`. The image is built by image-setup.ts.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -82,6 +83,9 @@ describe('berth VM end to end (TCG)', () => {
     const r = await docker('run', '-d', '--name', 'web', '--restart', 'always', '-p', `127.0.0.1:${port}:80`, HTTPD);
     expect(r.stderr).toBe('');
     expect(await fetchText(`http://127.0.0.1:${port}/`)).toMatch(/\S/);
+    // It took the NAT path: QEMU's host forward and a DNAT in the guest, no relay process.
+    const events = readFileSync(path.join(home, 'logs/hostagent.events.jsonl'), 'utf8');
+    expect(events).toMatch(new RegExp(`"hostPort":${port},.*"via":"nat"\\},"state":"open"`));
     const ex = await docker('exec', 'web', 'echo', 'hi from the container');
     expect(ex.stdout.trim()).toBe('hi from the container');
     // A TTY: the process sees a terminal, and the output comes back through the link.
@@ -106,6 +110,36 @@ describe('berth VM end to end (TCG)', () => {
     expect(peek.stdout).toContain('written on the host');
     expect(peek.stdout).not.toContain('secret.txt');
   }, 180_000);
+
+  it('publishes UDP too: datagrams reach the container and its replies come back', async () => {
+    const port = await freePort();
+    expect((await docker('run', '-d', '--name', 'udp', '-p', `127.0.0.1:${port}:9999/udp`, BUSYBOX, 'sleep', '600')).code).toBe(0);
+    const pid = (await docker('inspect', '-f', '{{.State.Pid}}', 'udp')).stdout.trim();
+    // busybox has no UDP server: the guest's node echoes in the container's network namespace.
+    const script = "const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send('echo:'+m,r.port,r.address,()=>process.exit(0)));s.bind(9999,()=>console.log('bound'));setTimeout(()=>process.exit(1),60000)";
+    const echo = spawn(process.execPath, [path.join(ROOT, 'bin/berth.mjs'), 'shell', '--', 'nsenter', '-t', pid, '-n', 'node', '-e', script], { env });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        echo.stdout.on('data', (d: Buffer) => d.toString().includes('bound') && resolve());
+        echo.on('exit', () => reject(new Error('the echo server ended before binding')));
+      });
+      const sock = dgram.createSocket('udp4');
+      // The host forward opens on the start event: resend until it is there.
+      const timer = setInterval(() => sock.send('ping', port, '127.0.0.1'), 500);
+      const reply = await new Promise<string>((resolve, reject) => {
+        sock.on('message', (m) => resolve(m.toString()));
+        sock.send('ping', port, '127.0.0.1');
+        setTimeout(() => reject(new Error('no UDP reply in 20 s')), 20_000).unref();
+      }).finally(() => {
+        clearInterval(timer);
+        sock.close();
+      });
+      expect(reply).toBe('echo:ping');
+    } finally {
+      echo.kill();
+      await docker('rm', '-f', 'udp');
+    }
+  }, 120_000);
 
   it('recovers from kill -9 of QEMU with its state intact', async () => {
     expect((await docker('run', '--rm', '-v', 'keep:/d', BUSYBOX, 'sh', '-c', 'echo kept > /d/f && sync')).code).toBe(0);

@@ -9,6 +9,8 @@ import { HostKeyMismatchError, LinkClient } from '../link/link-client.ts';
 import { SocketForwarder } from '../link/socket-forwarder.ts';
 import { EngineClient } from '../ports/engine-client.ts';
 import { PortForwarder } from '../ports/port-forwarder.ts';
+import { GuestNat } from '../ports/guest-nat.ts';
+import type { NatPath } from '../ports/nat-forward.ts';
 import type { StartedVm, VmConfig, VmDriver } from '../vm/driver.ts';
 import type { EventLog } from './event-log.ts';
 
@@ -130,10 +132,21 @@ export class HostAgent {
         openTcp: (ip, port, from) => this.requireLink().openTcp(ip, port, from),
         exec: (cmd) => this.requireLink().exec(cmd),
       },
+      nat: this.natPath(),
       log: (l) => this.o.log(l),
       onPort: (e) => this.o.events.emit(e),
     });
     await this.ports.start();
+  }
+
+  /** QEMU host forwards + DNAT in the guest, when the driver can add forwards while running. */
+  private natPath(): NatPath | undefined {
+    const driver = this.o.driver;
+    if (!driver.features.dynamicPortForwarding || !driver.hostForward) return undefined;
+    return {
+      guest: new GuestNat({ exec: (cmd) => this.requireLink().exec(cmd) }),
+      hostForward: (rule, on) => driver.hostForward!(rule, on),
+    };
   }
 
   private async cleanup(): Promise<void> {

@@ -2,9 +2,14 @@
 // on each published host IP:port and forwards to the guest; on die/stop/destroy it stops. A port
 // already taken on the host is reported (log + event), never fatal. On (re)subscribe it
 // reconciles with the running containers, so a dropped event stream loses nothing.
+// Two paths: NAT (QEMU host forward + DNAT in the guest straight to the container; IPv4 host
+// addresses, when the driver offers it) and the link (a host listener relaying over ssh to the
+// engine's own port in the guest: IPv6, host-network containers, or when NAT is unavailable).
+import net from 'node:net';
 import type { HostAgentEvent, PortForward } from '../../../protocol/src/link.ts';
 import type { EngineClient } from './engine-client.ts';
 import type { GuestTunnel } from './guest-tunnel.ts';
+import { NatForward, type NatPath } from './nat-forward.ts';
 import { forwardKey, publishedPorts } from './published-ports.ts';
 import { TcpForward } from './tcp-forward.ts';
 import { UdpForward } from './udp-forward.ts';
@@ -14,6 +19,8 @@ type PortEvent = Extract<HostAgentEvent, { type: 'port' }>;
 export interface PortForwarderOptions {
   engine: Pick<EngineClient, 'getJson' | 'events'>;
   tunnel: GuestTunnel;
+  /** The NAT path, when the VM driver can add host forwards while running. */
+  nat?: NatPath;
   log?: (line: string) => void;
   onPort?: (e: PortEvent) => void;
   resubscribeMs?: number;
@@ -22,7 +29,8 @@ export interface PortForwarderOptions {
 const STOP_ACTIONS = new Set(['die', 'stop', 'destroy', 'kill']);
 
 export class PortForwarder {
-  private readonly open = new Map<string, { forward: PortForward; handle: TcpForward | UdpForward }>();
+  private readonly open = new Map<string, { forward: PortForward; handle: { close(): Promise<void> } }>();
+  private natReady?: Promise<boolean>;
   private queue: Promise<void> = Promise.resolve();
   private sub?: { close(): void };
   private closed = false;
@@ -36,6 +44,8 @@ export class PortForwarder {
 
   /** Subscribes first, then reconciles, so a start between the two is not missed. */
   async start(): Promise<void> {
+    this.natReady ??= this.prepareNat();
+    await this.natReady;
     this.sub = this.opts.engine.events({ type: ['container'] }, (e) => {
       const id = e.Actor?.ID ?? e.id;
       if (!id || e.Type !== 'container') return;
@@ -83,6 +93,38 @@ export class PortForwarder {
     for (const id of running) await this.openFor(id);
   }
 
+  /** Sets up the guest's DNAT table once; without it every port takes the link path. */
+  private async prepareNat(): Promise<boolean> {
+    if (!this.opts.nat) return false;
+    try {
+      await this.opts.nat.guest.reset();
+      return true;
+    } catch (err) {
+      this.log(`ports: the NAT path is off, ports go through the link: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  private async openHandle(f: PortForward): Promise<{ forward: PortForward; handle: { close(): Promise<void> } }> {
+    const nat = this.opts.nat;
+    const { containerIp, containerPort } = f;
+    if (nat && (await this.natReady) && containerIp && containerPort && net.isIPv4(f.hostIp)) {
+      try {
+        const forward = { ...f, via: 'nat' as const };
+        return { forward, handle: await NatForward.open({ ...forward, containerIp, containerPort }, nat, (l) => this.log(l)) };
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL') throw err;
+        this.log(`ports: ${f.hostIp}:${f.hostPort}/${f.proto} takes the link path: ${(err as Error).message}`);
+      }
+    }
+    const forward = { ...f, via: 'link' as const };
+    const handle = f.proto === 'tcp'
+      ? await TcpForward.open(f, this.opts.tunnel, (l) => this.log(l))
+      : await UdpForward.open(f, this.opts.tunnel, (l) => this.log(l));
+    return { forward, handle };
+  }
+
   private async openFor(id: string): Promise<void> {
     let forwards: PortForward[];
     try {
@@ -94,11 +136,9 @@ export class PortForwarder {
       const key = forwardKey(f);
       if (this.open.get(key)?.forward.containerId === f.containerId) continue;
       try {
-        const handle = f.proto === 'tcp'
-          ? await TcpForward.open(f, this.opts.tunnel, (l) => this.log(l))
-          : await UdpForward.open(f, this.opts.tunnel, (l) => this.log(l));
-        this.open.set(key, { forward: f, handle });
-        this.report(f, 'open');
+        const opened = await this.openHandle(f);
+        this.open.set(key, opened);
+        this.report(opened.forward, 'open');
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         const why = e.code === 'EADDRINUSE' ? 'the port is already in use on this computer'

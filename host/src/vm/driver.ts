@@ -59,4 +59,9 @@ export interface VmDriver {
   /** Stops, then removes the disk and every piece of VM state. */
   delete(): Promise<void>;
   status(): Promise<VmStatus>;
+  /**
+   * Adds (on) or removes a host listener on hostIp:hostPort that forwards to the guest's port, for
+   * drivers with `dynamicPortForwarding` (QEMU: user-mode network host forwards).
+   */
+  hostForward?(rule: { proto: 'tcp' | 'udp'; hostIp: string; hostPort: number; guestPort: number }, on: boolean): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GUEST_NAT_ADDRESS } from '../../../protocol/src/link.ts';
 import type { BerthPaths } from '../home/berth-paths.ts';
 import { chooseAccel } from './accel-probe.ts';
 import { ensureDataDisk } from './data-disk.ts';
@@ -15,6 +16,9 @@ import { QmpClient } from './qmp-client.ts';
 import { qemuArgv, type GuestArch } from './qemu-argv.ts';
 
 interface VmState { linkPort: number; accel: Accel; startedAt: string }
+
+/** The user-mode network's id in qemuArgv. */
+const NETDEV = 'net0';
 
 export interface QemuDriverOptions {
   qemu: string;
@@ -117,6 +121,19 @@ export class QemuDriver implements VmDriver {
     const daemons = await startVirtiofsd(shares, { binary, logFile: `${this.home.logsDir}/virtiofsd.log` });
     log(`sharing ${shares.map((s) => s.hostPath).join(', ')}`);
     return { shares, stopShares: daemons.stop };
+  }
+
+  async hostForward(r: { proto: 'tcp' | 'udp'; hostIp: string; hostPort: number; guestPort: number }, on: boolean): Promise<void> {
+    const rule = `${r.proto}:${r.hostIp}:${r.hostPort}`;
+    const cmd = on ? `hostfwd_add ${NETDEV} ${rule}-${GUEST_NAT_ADDRESS}:${r.guestPort}` : `hostfwd_remove ${NETDEV} ${rule}`;
+    const qmp = await QmpClient.connect(this.home.qmpSocket);
+    try {
+      // The human monitor answers a refused rule with text in a successful reply.
+      const out = String(await qmp.execute('human-monitor-command', { 'command-line': cmd })).trim();
+      if (out) throw new Error(out);
+    } finally {
+      qmp.close();
+    }
   }
 
   async stop(timeoutMs: number): Promise<void> {
