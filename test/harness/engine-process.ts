@@ -62,7 +62,12 @@ export async function startEngine(name: string, opts: { extraArgs?: string[] } =
   await launch();
   h.env = { ...process.env, DOCKER_HOST: `unix://${h.socket}`, DOCKER_CONFIG: path.join(base, 'docker-config') };
   h.logs = () => out;
-  h.docker = (args, opts = {}) => run(DOCKER, args, { env: h.env!, ...opts });
+  // Under the tests' 60 s limit, so a hung command names itself, with what the engine said.
+  h.docker = async (args, opts = {}) => {
+    const r = await run(DOCKER, args, { env: h.env!, timeoutMs: 40_000, ...opts });
+    if (r.code === -1) r.stderr += `\n[docker ${args.join(' ')} was killed after its timeout; engine log tail:\n${out.slice(-3000)}]`;
+    return r;
+  };
   h.restart = async (signal = 'SIGKILL', downMs = 0) => {
     const p = h.proc!;
     const exited = new Promise((r) => p.once('exit', r));

@@ -36,7 +36,7 @@ export async function startContainer(ctx: EngineContext, rec: ContainerRecord): 
     await writeJsonAtomic(path.join(p.dir, 'config.json'), spec);
     undo.push(() => removeCgroup(cgroupsPath(rec.id), ctx.cgroups));
     const bindings = portBindings(ctx, rec, endpoint);
-    const started = await startShim({ shimScript: ctx.opts.shimScript, configPath: p.shimConfig, config: shimConfig(ctx, rec, bindings) });
+    const started = await startShim({ shimScript: ctx.opts.shimScript, configPath: p.shimConfig, config: shimConfig(ctx, rec, bindings), pool: ctx.shimPool });
     const conn = await ShimConnection.connect(p.shimSocket);
     ctx.shims.set(rec.id, conn);
     rec.state = {

@@ -6,6 +6,7 @@ import type { VolumeStore } from '../volume/volume-store.ts';
 import type { BridgeNetwork } from '../network/bridge-network.ts';
 import type { OciRuntime } from '../runtime/oci-runtime.ts';
 import type { ShimConnection } from '../runtime/shim-client.ts';
+import type { ShimPool } from '../runtime/shim-pool.ts';
 import type { CgroupInfo } from '../cgroups/cgroup-probe.ts';
 import type { ContainerStore } from './container-store.ts';
 import type { EventBus } from './event-bus.ts';
@@ -38,6 +39,8 @@ export interface EngineContext {
   registry: RegistryConfig;
   /** Live shim connections of running containers, by container ID. */
   shims: Map<string, ShimConnection>;
+  /** A shim started ahead of time for the next container start. */
+  shimPool: ShimPool;
   /** Resolvers waiting for a container's next exit or removal, by container ID. */
   waiters: Map<string, Set<(code: number) => void>>;
   /** Serialises state changes per container (start/stop/remove must not interleave). */

@@ -7,6 +7,7 @@ import { ImageStore } from '../image/image-store.ts';
 import { VolumeStore } from '../volume/volume-store.ts';
 import { BridgeNetwork } from '../network/bridge-network.ts';
 import { OciRuntime } from '../runtime/oci-runtime.ts';
+import { ShimPool } from '../runtime/shim-pool.ts';
 import { probeCgroups } from '../cgroups/cgroup-probe.ts';
 import { capabilitiesInMask } from '../runtime/capabilities.ts';
 import { hostCapabilityMask } from '../sys/host-caps.ts';
@@ -20,6 +21,8 @@ import { recoverContainers } from './recover.ts';
 import { loadEngineConfig } from './engine-config.ts';
 import { volumeUsers } from './container-remove.ts';
 import type { ContainerRecord } from './types.ts';
+
+const STANDBY_DELAY_MS = 1500;
 
 export class Engine {
   readonly execs: ExecService;
@@ -38,15 +41,18 @@ export class Engine {
     await fs.mkdir(path.join(opts.execRoot, 'shims'), { recursive: true, mode: 0o700 });
     const events = new EventBus();
     const imageEvent = (action: string, id: string, attrs: Record<string, string>) => events.emit('image', action, id, attrs);
-    const [images, cgroups, runtime] = await Promise.all([
-      ImageStore.open(opts.dataRoot, imageEvent),
+    // Independent of each other, so all at once: in the VM each costs a process start or several.
+    const timed = <T>(name: string, p: Promise<T>) => p.then((v) => (lap(name), v));
+    const [images, cgroups, runtime, volumes, network, hostCaps, containers, config] = await Promise.all([
+      timed('images', ImageStore.open(opts.dataRoot, imageEvent)),
       probeCgroups(),
-      OciRuntime.probe(path.join(opts.execRoot, 'runtime')),
+      timed('runtime', OciRuntime.probe(path.join(opts.execRoot, 'runtime'))),
+      VolumeStore.open(path.join(opts.dataRoot, 'volumes'), (action, name) => events.emit('volume', action, name, { driver: 'local' })),
+      timed('network', BridgeNetwork.setup({ bridge: opts.bridge, subnet: opts.subnet, stateDir: path.join(opts.dataRoot, 'network') })),
+      hostCapabilityMask(),
+      timed('containers', ContainerStore.open(path.join(opts.dataRoot, 'containers'))),
+      loadEngineConfig(opts.configFile),
     ]);
-    lap('probe');
-    const volumes = await VolumeStore.open(path.join(opts.dataRoot, 'volumes'), (action, name) => events.emit('volume', action, name, { driver: 'local' }));
-    const network = await BridgeNetwork.setup({ bridge: opts.bridge, subnet: opts.subnet, stateDir: path.join(opts.dataRoot, 'network') });
-    lap('network');
     const lock = new KeyedLock();
     const ctx: EngineContext = {
       opts,
@@ -56,18 +62,20 @@ export class Engine {
       network,
       runtime,
       cgroups,
-      hostCaps: capabilitiesInMask(await hostCapabilityMask()),
-      containers: await ContainerStore.open(path.join(opts.dataRoot, 'containers')),
+      hostCaps: capabilitiesInMask(hostCaps),
+      containers,
       events,
-      registry: (await loadEngineConfig(opts.configFile)).registry,
+      registry: config.registry,
       shims: new Map(),
+      shimPool: new ShimPool(opts.shimScript, path.join(opts.dataRoot, 'shim-standby')),
       waiters: new Map(),
       lock: (id, fn) => lock.run(id, fn),
     };
-    lap('stores');
     const engine = new Engine(ctx);
     await recoverContainers(ctx);
     lap('recover');
+    // The first standby shim starts a little later, so it does not slow the start-up itself.
+    await ctx.shimPool.start(STANDBY_DELAY_MS);
     log.info('engine ready', { runtime: runtime.name, cgroup: cgroups.version, dataRoot: opts.dataRoot, startupMs: ms, processUptimeMs: Math.round(process.uptime() * 1000) });
     return engine;
   }
@@ -108,6 +116,7 @@ export class Engine {
 
   /** Release in-process resources; containers keep running under their shims (live-restore). */
   async close(): Promise<void> {
+    this.ctx.shimPool.close();
     for (const conn of this.ctx.shims.values()) conn.close();
     this.ctx.shims.clear();
   }

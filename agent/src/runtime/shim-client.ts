@@ -8,6 +8,7 @@ import { EngineError, internal } from '../errors.ts';
 import { StartError } from './start-error.ts';
 import { readJson, writeJsonAtomic } from '../sys/atomic-file.ts';
 import { spawnDetached } from '../sys/detached-process.ts';
+import type { ShimPool } from './shim-pool.ts';
 import type { PortBinding } from '../network/port-proxy.ts';
 import type { ExitStatus, ShimConfig, ShimReady } from './shim-config.ts';
 import { FRAME_EXIT, FRAME_STDERR, FrameDecoder, type ShimEvent, type ShimRequest } from './shim-protocol.ts';
@@ -22,10 +23,12 @@ export interface StartedShim {
   ports: PortBinding[];
 }
 
-export async function startShim(opts: { shimScript: string; configPath: string; config: ShimConfig; timeoutMs?: number }): Promise<StartedShim> {
+export async function startShim(opts: { shimScript: string; configPath: string; config: ShimConfig; pool?: ShimPool; timeoutMs?: number }): Promise<StartedShim> {
   await writeJsonAtomic(opts.configPath, opts.config);
-  const stderrPath = path.join(path.dirname(opts.configPath), 'shim.log');
-  const child = spawnDetached(process.execPath, [opts.shimScript, opts.configPath], { stderrPath });
+  const logPath = path.join(path.dirname(opts.configPath), 'shim.log');
+  const { child, stderrPath } = opts.pool
+    ? await opts.pool.launch(opts.configPath, logPath)
+    : { child: spawnDetached(process.execPath, [opts.shimScript, opts.configPath], { stderrPath: logPath }), stderrPath: logPath };
   const ready = await new Promise<ShimReady | undefined>((resolve) => {
     let buf = '';
     const timer = setTimeout(() => resolve(undefined), opts.timeoutMs ?? 60_000);
