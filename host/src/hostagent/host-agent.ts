@@ -48,9 +48,11 @@ export class HostAgent {
       this.link = await this.connectLink(vm.linkPort, deadline);
       await this.serveSocket();
       await this.waitEngine(deadline);
-      await this.forwardPorts();
       this.o.events.emit({ type: 'ready', socket: this.o.home.dockerSocket, linkPort: vm.linkPort });
       this.o.log('ready');
+      // Not on the ready path (setting up the guest's NAT table costs a process start in the
+      // guest): the forwarder subscribes, then reconciles, so nothing started meanwhile is missed.
+      this.forwardPorts().catch((err: Error) => this.o.log(`ports: ${err.message}`));
       const end = await vm.exited;
       await this.cleanup();
       this.o.events.emit({ type: 'exit', message: this.stopping ? 'VM stopped' : `VM exited (${end.code ?? end.signal})` });
