@@ -50,10 +50,6 @@ export class EventBus {
     if (live) this.listeners.add(listener);
     const onAbort = () => wake?.();
     q.signal.addEventListener('abort', onAbort);
-    let timer: NodeJS.Timeout | undefined;
-    if (live && q.untilNano !== undefined) {
-      timer = setTimeout(() => wake?.(), Number((q.untilNano - now) / 1_000_000n) + 1);
-    }
     try {
       const inRange = (e: EngineEvent) =>
         (q.sinceNano === undefined || e.timeNano >= q.sinceNano) &&
@@ -69,13 +65,17 @@ export class EventBus {
           if (inRange(e)) yield e;
           continue;
         }
+        // A fresh timer for each wait: a timer can fire a little before Date.now() passes `until`
+        // (libuv schedules from its cached loop time), and one armed once would then be spent,
+        // leaving the stream open for good when no other event comes.
+        const timer = q.untilNano === undefined ? undefined : setTimeout(() => wake?.(), Number((q.untilNano - BigInt(Date.now()) * 1_000_000n) / 1_000_000n) + 1);
         await new Promise<void>((r) => (wake = r));
+        clearTimeout(timer);
         wake = undefined;
       }
     } finally {
       this.listeners.delete(listener);
       q.signal.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
     }
   }
 }
