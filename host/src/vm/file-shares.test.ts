@@ -57,4 +57,14 @@ describe('startVirtiofsd', () => {
     d.stop();
     await sleep(200);
   });
+
+  // The unprivileged launch (a user namespace with its own /run) is what a normal user gets; as
+  // root the namespace maps root to root, but the command line and the /run trick are the same.
+  it.runIf(findVirtiofsd() && process.getuid?.() === 0)('starts virtiofsd in a user namespace for unprivileged users', async () => {
+    const share = { tag: 'berth0', hostPath: path.join(tmp, 'home'), socket: path.join(tmp, 'fs1.sock') };
+    const d = await startVirtiofsd([share], { binary: findVirtiofsd()!, logFile: path.join(tmp, 'v2.log'), unprivileged: true });
+    expect(existsSync(share.socket)).toBe(true);
+    d.stop();
+    await sleep(200);
+  });
 });
