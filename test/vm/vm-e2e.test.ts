@@ -105,6 +105,9 @@ describe('berth VM end to end (TCG)', () => {
     expect(readFileSync(file, 'utf8')).toBe('made in the container\n');
     // Root in the container writes as this (root) host user: owned by us, not by an id we lack.
     expect(statSync(file).uid).toBe(process.getuid!());
+    // The engine's socket is where tools expect it, also for a bind mount into a container.
+    const sock = await docker('run', '--rm', '-v', '/var/run/docker.sock:/var/run/docker.sock', BUSYBOX, 'test', '-S', '/var/run/docker.sock');
+    expect(sock.code, sock.stderr).toBe(0);
     // Only the shared folder reached the guest: its host sibling does not exist there.
     const peek = await berth('shell', '--', 'sh', '-c', `cat ${shared}/from-host.txt; ls ${outside}`);
     expect(peek.stdout).toContain('written on the host');

@@ -51,6 +51,10 @@ do_setup() {
   mount -t tmpfs -o nosuid,nodev,mode=0755 tmpfs /run
   mkdir -p /run/berth /run/lock "$LOG"
   chmod 0700 /run/berth
+  # The engine also at /var/run/docker.sock, as on any Docker host: tools bind-mount that path
+  # into their containers (Testcontainers' Ryuk, Portainer, CI runners).
+  [ -e /var/run ] || ln -s /run /var/run
+  ln -sf /run/berth/docker.sock /var/run/docker.sock
 
   # --- cgroup v2 only, every available controller delegated to children
   mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup 2>/dev/null ||

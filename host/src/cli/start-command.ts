@@ -22,9 +22,12 @@ export async function startCommand(argv: string[]): Promise<number> {
   const release = await acquireLock(home.startLock, timeoutS * 1000);
   try {
     const engine = new EngineClient(home.dockerSocket);
-    if (livePid(home.hostAgentPid) !== undefined) {
+    const running = livePid(home.hostAgentPid);
+    if (running !== undefined) {
       progress.update('Berth is already running; waiting for the engine');
-      if (!(await waitPing(engine, timeoutS * 1000))) throw new Error('the running VM does not answer; try `berth restart`');
+      if (!(await waitPing(engine, timeoutS * 1000, () => isAlive(running)))) {
+        throw new Error(isAlive(running) ? 'the running VM does not answer; try `berth restart`' : 'the VM that was starting failed; see `berth logs`');
+      }
       progress.done(`Berth is running — engine at unix://${home.dockerSocket}`);
       return 0;
     }
@@ -74,9 +77,10 @@ async function follow(reader: EventLogReader, pid: number, progress: Progress, t
   return false;
 }
 
-async function waitPing(engine: EngineClient, timeoutMs: number): Promise<boolean> {
+/** Pings until the engine answers, the time is up, or the host agent serving it is gone. */
+async function waitPing(engine: EngineClient, timeoutMs: number, agentAlive: () => boolean): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && agentAlive()) {
     if (await engine.ping()) return true;
     await sleep(300);
   }

@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BerthPaths } from '../home/berth-paths.ts';
-import { ensureKeyPair } from './key-pair.ts';
+import { ensureKeyPair, publicKeyOf } from './key-pair.ts';
 import { checkHostKey } from './known-host.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'berth-keys-'));
@@ -21,6 +21,20 @@ describe('link key pair', () => {
     const parsed = ssh2.utils.parseKey(pair.privateKey);
     expect(parsed).not.toBeInstanceOf(Error);
     expect(ensureKeyPair(home)).toEqual(pair);
+  });
+
+  it('keeps a private key another start made first, and derives the public key from it', () => {
+    const home = new BerthPaths(path.join(root, 'raced'));
+    mkdirSync(home.dir, { recursive: true });
+    const theirs = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'berth-host' });
+    writeFileSync(home.privateKey, theirs.private, { mode: 0o600 });
+    // A public key file that does not match (a start interrupted between two writes).
+    writeFileSync(home.publicKey, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBADBADBADBADBADBADBADBADBADBADBADBADBADBADBAD berth-host\n');
+    const pair = ensureKeyPair(home);
+    expect(pair.privateKey).toBe(theirs.private);
+    expect(pair.publicKey).toBe(publicKeyOf(theirs.private));
+    expect(pair.publicKey.split(' ').slice(0, 2)).toEqual(theirs.public.trim().split(' ').slice(0, 2));
+    expect(readFileSync(home.publicKey, 'utf8')).toBe(`${pair.publicKey}\n`);
   });
 
   it('tightens a loosened home and private key', () => {
