@@ -153,7 +153,7 @@ export class HostAgent {
 
   private async cleanup(): Promise<void> {
     this.stopping = true;
-    await this.ports?.close().catch(() => {});
+    await this.ports?.close({ vmGoing: true }).catch(() => {});
     await this.socket?.close().catch(() => {});
     this.link?.close();
     rmSync(this.o.home.hostAgentPid, { force: true });

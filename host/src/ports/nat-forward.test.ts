@@ -116,6 +116,13 @@ describe('published ports on the NAT path', () => {
     await fwd.idle();
     expect(rules.slice(2).map((r) => `${r.on}:${r.rule.hostPort}`)).toEqual([`false:${tcp}`, `false:${udp}`]);
     expect(guest.commands.slice(3)).toEqual([`nft delete element ip berth_ports tcp_dnat '{ ${tcp} }'`, `nft delete element ip berth_ports udp_dnat '{ ${udp} }'`]);
+    // Closing for a VM that is going away drops NAT forwards without a guest command each.
+    engine.start('c9', { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(await freePort()) }] });
+    await fwd.idle();
+    const before = guest.commands.length;
+    await fwd.close({ vmGoing: true });
+    expect(guest.commands.length).toBe(before);
+    expect(rules.filter((r) => !r.on)).toHaveLength(2);
   });
 
   it('reports a port taken on the host before touching the guest', async () => {

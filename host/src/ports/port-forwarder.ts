@@ -64,12 +64,17 @@ export class PortForwarder {
     return [...this.open.values()].map((o) => o.forward);
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops forwarding. With vmGoing, NAT forwards are just dropped: QEMU's listeners and the guest's
+   * map end with the VM, and undoing each would cost a guest process on the way to power-off.
+   */
+  async close(opts: { vmGoing?: boolean } = {}): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
     this.sub?.close();
     await this.queue;
-    await Promise.all([...this.open.values()].map((o) => o.handle.close()));
+    const handles = [...this.open.values()].filter((o) => !(opts.vmGoing && o.forward.via === 'nat'));
+    await Promise.all(handles.map((o) => o.handle.close()));
     this.open.clear();
   }
 
