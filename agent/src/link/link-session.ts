@@ -2,7 +2,7 @@
 // the commands the link answers itself (LINK_EXEC: status, UDP relay).
 import { spawn } from 'node:child_process';
 import type { ServerChannel, Session, PseudoTtyInfo } from 'ssh2';
-import { LINK_EXEC } from '../../../protocol/src/link.ts';
+import { LINK_EXEC } from '../../../protocol/src/link-wire.ts';
 import { ptyBackend } from './pty-backend.ts';
 import { guestStatus } from './guest-status.ts';
 import { relayUdp } from './udp-relay.ts';

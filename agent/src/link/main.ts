@@ -1,7 +1,7 @@
 // Entry of the guest's link service (bundled to dist/link.mjs; started by the guest init with the
 // authorized key in place). Runs on the guest's Node, which may be 18: no Node-20-only APIs here.
 import { parseArgs } from 'node:util';
-import { GUEST_AUTHORIZED_KEY, GUEST_ENGINE_SOCKET, LINK_GUEST_PORT } from '../../../protocol/src/link.ts';
+import { GUEST_AUTHORIZED_KEY, GUEST_ENGINE_SOCKET, LINK_GUEST_PORT } from '../../../protocol/src/link-wire.ts';
 import { loadOrCreateHostKey } from './host-key.ts';
 import { LinkServer } from './link-server.ts';
 

@@ -3,7 +3,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { ServerChannel } from 'ssh2';
-import { DatagramFramer } from '../../../protocol/src/link.ts';
+import { DatagramFramer } from '../../../protocol/src/link-wire.ts';
 
 export function relayUdp(channel: ServerChannel, ip: string | undefined, port: number): void {
   if (!ip || !net.isIP(ip) || !Number.isInteger(port) || port < 1 || port > 65535) {
