@@ -224,7 +224,7 @@ export function bootTimeline({ t0, tEnd, events, markers, kernelInit, anchor }) 
     prev = guest(k);
   }
   phases.push(['host-sees', 'READY → host gets /_ping through the link (`the engine answers`)', d(guest('READY'), tEngine)]);
-  phases.push(['cli-exit', '→ `berth start` returns (a /_ping from the CLI; ports are set up after ready)', d(tEngine, tEnd)]);
+  phases.push(['cli-exit', '→ `berth start` returns (the CLI sees the ready event of the agent)', d(tEngine, tEnd)]);
   return {
     phases,
     total: tEnd - t0,
