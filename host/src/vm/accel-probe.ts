@@ -84,6 +84,7 @@ export function probeKvm(p: ProbeInput): Promise<{ ok: boolean; detail: string }
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
     child.on('error', (e) => done(false, `KVM probe could not run QEMU: ${e.message}`));
-    child.on('exit', () => done(booted(), `KVM probe boot failed: ${err.trim().split('\n')[0] || 'QEMU exited'}`));
+    // 'close', not 'exit': by then stdout and stderr are read to the end, so the reason is in `err`.
+    child.on('close', () => done(booted(), `KVM probe boot failed: ${err.trim().split('\n')[0] || 'QEMU exited'}`));
   });
 }
