@@ -1,13 +1,14 @@
 // Request-body parsing and response writing shared by the route files.
 import type { IncomingMessage } from 'node:http';
 import { invalid } from '../../errors.ts';
-import type { RequestContext } from './router.ts';
+import type { Duplex } from 'node:stream';
+import type { Hijack, RequestContext } from './router.ts';
 
-export async function readBody(req: IncomingMessage, head?: Buffer): Promise<Buffer> {
-  const chunks: Buffer[] = head?.length ? [head] : [];
+export async function readBody(req: IncomingMessage, hijack?: Hijack): Promise<Buffer> {
   const want = Number(req.headers['content-length'] ?? NaN);
-  let got = head?.length ?? 0;
-  if (!Number.isNaN(want) && got >= want) return Buffer.concat(chunks).subarray(0, want);
+  if (hijack) return readHijackedBody(hijack, Number.isNaN(want) ? 0 : want);
+  const chunks: Buffer[] = [];
+  let got = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
     chunks.push(c);
     got += c.length;
@@ -16,9 +17,49 @@ export async function readBody(req: IncomingMessage, head?: Buffer): Promise<Buf
   return Buffer.concat(chunks);
 }
 
+/**
+ * After an Upgrade, Node's parser is gone: the body is whatever of `head` and the raw socket makes
+ * up Content-Length bytes, and what follows it is already the client's stream (exec/attach stdin).
+ * Reading the request object instead found nothing, so the JSON body used to reach the process's
+ * stdin when it came in a later packet than the headers.
+ */
+async function readHijackedBody(h: Hijack, want: number): Promise<Buffer> {
+  let buf = h.head;
+  while (buf.length < want) {
+    const chunk = await nextChunk(h.socket);
+    if (!chunk) break;
+    buf = Buffer.concat([buf, chunk]);
+  }
+  if (buf.length > want) h.socket.unshift(buf.subarray(want));
+  // The head is consumed (body, or handed back to the socket): nobody may read it twice.
+  h.head = Buffer.alloc(0);
+  return buf.subarray(0, want);
+}
+
+function nextChunk(socket: Duplex): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const read = () => {
+      const c = socket.read() as Buffer | null;
+      if (c) return finish(c);
+      if (socket.readableEnded || socket.destroyed) return finish(undefined);
+    };
+    const finish = (c: Buffer | undefined) => {
+      socket.off('readable', read);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      resolve(c);
+    };
+    const onEnd = () => finish(undefined);
+    socket.on('readable', read);
+    socket.once('end', onEnd);
+    socket.once('close', onEnd);
+    read();
+  });
+}
+
 /** Parses a JSON body; malformed JSON is a 400 with the parser's message, as Docker does. */
 export async function jsonBody<T = unknown>(c: RequestContext, opts: { optional?: boolean } = {}): Promise<T> {
-  const raw = await readBody(c.req, c.hijack?.head);
+  const raw = await readBody(c.req, c.hijack);
   if (raw.length === 0) {
     if (opts.optional) return {} as T;
     throw invalid('bad parameter: body is empty');
