@@ -3,6 +3,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { spliceWhenOpen } from './splice.ts';
 
 export type OpenStream = () => Promise<Duplex>;
 
@@ -34,20 +35,7 @@ export class SocketForwarder {
   private onConnection(sock: net.Socket): void {
     this.conns.add(sock);
     sock.on('close', () => this.conns.delete(sock));
-    sock.on('error', () => {});
-    sock.pause();
-    this.open().then((remote) => {
-      remote.on('error', () => sock.destroy());
-      sock.on('close', () => remote.destroy());
-      // end(), not destroy(): bytes the channel delivered just before closing are still being
-      // written to the client (a short `docker exec` answer would otherwise be lost).
-      remote.on('close', () => sock.end());
-      sock.pipe(remote).pipe(sock);
-      sock.resume();
-    }, (err: Error) => {
-      this.log(`docker.sock: cannot reach the engine in the VM: ${err.message}`);
-      sock.destroy();
-    });
+    spliceWhenOpen(sock, this.open(), (err) => this.log(`docker.sock: cannot reach the engine in the VM: ${err.message}`));
   }
 
   async close(): Promise<void> {

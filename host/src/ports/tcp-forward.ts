@@ -2,6 +2,7 @@
 // to the guest.
 import net from 'node:net';
 import type { PortForward } from '../../../protocol/src/link.ts';
+import { spliceWhenOpen } from '../link/splice.ts';
 import { listenOptions, type GuestTunnel } from './guest-tunnel.ts';
 
 export class TcpForward {
@@ -24,18 +25,9 @@ export class TcpForward {
   private onConnection(sock: net.Socket, f: PortForward, tunnel: GuestTunnel, log: (l: string) => void): void {
     this.conns.add(sock);
     sock.on('close', () => this.conns.delete(sock));
-    sock.on('error', () => {});
-    sock.pause();
-    tunnel.openTcp(f.guestIp, f.guestPort, { ip: sock.remoteAddress ?? '127.0.0.1', port: sock.remotePort ?? 0 }).then((ch) => {
-      ch.on('error', () => sock.destroy());
-      // end(), not destroy(): let the last bytes from the guest reach the client first.
-      ch.on('close', () => sock.end());
-      sock.on('close', () => ch.destroy());
-      sock.pipe(ch).pipe(sock);
-      sock.resume();
-    }, (err: Error) => {
+    const from = { ip: sock.remoteAddress ?? '127.0.0.1', port: sock.remotePort ?? 0 };
+    spliceWhenOpen(sock, tunnel.openTcp(f.guestIp, f.guestPort, from), (err) => {
       log(`port ${f.hostIp}:${f.hostPort}/tcp: guest refused ${f.guestIp}:${f.guestPort}: ${err.message}`);
-      sock.destroy();
     });
   }
 
